@@ -1,0 +1,63 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { irsaTrustPolicy, podIdentityTrustPolicy, type PolicyDocument } from "./iamDocuments";
+import type { ClusterContext } from "./types";
+
+export interface WorkloadIdentityArgs {
+    cluster: ClusterContext;
+    namespace: string;
+    serviceAccount: string;
+    /** The role's permissions, built from plain values once the cluster's outputs are known. */
+    policy?: pulumi.Input<PolicyDocument>;
+    managedPolicyArns?: pulumi.Input<string>[];
+    /** `podIdentity` (default) or `irsa` where the workload's SDK cannot use Pod Identity. */
+    mechanism?: "podIdentity" | "irsa";
+    /** Extra resources the association waits for (e.g. the Pod Identity agent add-on). */
+    dependsOn?: pulumi.Resource[];
+}
+
+export interface WorkloadIdentity {
+    role: aws.iam.Role;
+    roleArn: pulumi.Output<string>;
+}
+
+/**
+ * The one way a workload gets AWS credentials here: its own role, trusted only by its own
+ * service account, with an inline least-privilege policy. Children are created under `parent`.
+ */
+export function workloadIdentity(parent: pulumi.Resource, name: string, args: WorkloadIdentityArgs): WorkloadIdentity {
+    const { cluster, namespace, serviceAccount } = args;
+    const trust =
+        args.mechanism === "irsa"
+            ? pulumi
+                  .all([cluster.oidcProviderArn, cluster.oidcIssuer])
+                  .apply(([oidcProviderArn, oidcIssuer]) => irsaTrustPolicy({ oidcProviderArn, oidcIssuer, namespace, serviceAccount }))
+            : pulumi
+                  .all([cluster.accountId, cluster.arn])
+                  .apply(([accountId, clusterArn]) => podIdentityTrustPolicy({ accountId, clusterArn, namespace, serviceAccount }));
+    const role = new aws.iam.Role(
+        name,
+        {
+            name: `${cluster.name}-${name}`.slice(0, 64),
+            description: `${namespace}/${serviceAccount} on EKS cluster ${cluster.name}`,
+            assumeRolePolicy: pulumi.jsonStringify(trust),
+            maxSessionDuration: 3600,
+            tags: cluster.tags,
+        },
+        { parent },
+    );
+    if (args.policy) {
+        new aws.iam.RolePolicy(name, { role: role.name, name: `${name}-least-privilege`, policy: pulumi.jsonStringify(args.policy) }, { parent });
+    }
+    (args.managedPolicyArns ?? []).forEach((policyArn, index) => {
+        new aws.iam.RolePolicyAttachment(`${name}-managed-${index}`, { role: role.name, policyArn }, { parent });
+    });
+    if (args.mechanism !== "irsa") {
+        new aws.eks.PodIdentityAssociation(
+            name,
+            { clusterName: cluster.name, namespace, serviceAccount, roleArn: role.arn, tags: cluster.tags },
+            { parent, dependsOn: args.dependsOn },
+        );
+    }
+    return { role, roleArn: role.arn };
+}

@@ -1,0 +1,38 @@
+import type * as k8s from "@pulumi/kubernetes";
+import type * as pulumi from "@pulumi/pulumi";
+
+/**
+ * What the cluster hands every component that builds on it. Add-ons and the namespace
+ * baseline receive this, never the config of the cluster itself.
+ */
+export interface ClusterContext {
+    /** EKS cluster name (known at plan time). */
+    name: string;
+    region: string;
+    accountId: pulumi.Output<string>;
+    partition: pulumi.Output<string>;
+    arn: pulumi.Output<string>;
+    endpoint: pulumi.Output<string>;
+    certificateAuthority: pulumi.Output<string>;
+    /** IAM OIDC provider ARN, for IRSA trust policies. */
+    oidcProviderArn: pulumi.Output<string>;
+    /** OIDC issuer host and path, without `https://` (the IRSA condition key prefix). */
+    oidcIssuer: pulumi.Output<string>;
+    vpcId: pulumi.Output<string>;
+    privateSubnetIds: pulumi.Output<string[]>;
+    clusterSecurityGroupId: pulumi.Output<string>;
+    /** The one security group tagged for Karpenter discovery. */
+    nodeSecurityGroupId: pulumi.Output<string>;
+    /** The explicit Kubernetes provider; no resource may use an ambient kubeconfig. */
+    provider: k8s.Provider;
+    /** Pods that must run on system nodes depend on these (the system node group and the CNI). */
+    systemNodesReady: pulumi.Resource[];
+    /** Name of the default encrypted gp3 StorageClass. */
+    storageClassName: string;
+    /** Tags for every AWS resource. */
+    tags: Record<string, string>;
+    /** prod: stateful resources are protected and retained on delete. */
+    protectStateful: boolean;
+    /** prod: at least two replicas and PodDisruptionBudgets wherever supported. */
+    highAvailability: boolean;
+}

@@ -1,0 +1,78 @@
+import { z } from "zod";
+
+const duration = z.string().regex(/^(\d+h)?(\d+m)?(\d+s)?$/, "must be a Go duration such as 720h or 30m").refine((v) => v.length > 0, "must not be empty");
+const cron = z.string().regex(/^(\S+\s+){4}\S+$/, "must be a five-field cron expression such as 0 2 * * *");
+const enabled = z.boolean().default(true).describe("Install this add-on.");
+
+export const karpenterSchema = z.strictObject({
+    enabled,
+    amiAlias: z
+        .string()
+        .regex(/^(al2023|bottlerocket)@v\d{8}$/, "must pin an AMI release such as al2023@v20261110 (never @latest)")
+        .default("al2023@v20261110")
+        .describe("Pinned EKS-optimized AMI alias for Karpenter nodes."),
+    capacityTypes: z.array(z.enum(["spot", "on-demand"])).min(1).default(["on-demand"]),
+    architectures: z.array(z.enum(["amd64", "arm64"])).min(1).default(["amd64"]),
+    instanceCategories: z.array(z.string().regex(/^[a-z]$/, "must be one letter, e.g. c, m, r")).min(1).default(["c", "m", "r"]),
+    minInstanceGeneration: z.number().int().min(1).default(5).describe("Oldest instance generation allowed."),
+    cpuLimit: z.number().int().min(1).default(64).describe("Total vCPUs Karpenter may launch."),
+    memoryLimitGiB: z.number().int().min(1).default(256).describe("Total memory Karpenter may launch."),
+    consolidateAfter: duration.default("1m"),
+    expireAfter: duration.default("720h").describe("Nodes are replaced after this age (picks up new AMIs and patches)."),
+});
+
+export const externalSecretsSchema = z.strictObject({
+    enabled,
+    secretsPrefix: z
+        .string()
+        .regex(/^[A-Za-z0-9/_+=.@-]+\/$/, "must be a Secrets Manager name prefix ending in '/', e.g. prod/apps/")
+        .optional()
+        .describe("Secrets Manager name prefix the operator may read; defaults to `<clusterName>/`."),
+    allowedNamespaces: z.array(z.string()).optional().describe("Namespaces that may use the ClusterSecretStore; defaults to every tenant."),
+});
+
+export const veleroSchema = z.strictObject({
+    enabled,
+    schedule: cron.default("0 2 * * *").describe("When the daily backup runs (cron, UTC)."),
+    ttl: duration.default("720h").describe("How long a backup is kept."),
+    noncurrentVersionRetentionDays: z.number().int().min(1).default(30),
+    objectLock: z
+        .strictObject({
+            enabled: z.boolean().default(false),
+            mode: z.enum(["GOVERNANCE", "COMPLIANCE"]).default("GOVERNANCE"),
+            retentionDays: z.number().int().min(1).default(30),
+        })
+        .default({ enabled: false, mode: "GOVERNANCE", retentionDays: 30 })
+        .describe("S3 Object Lock on the backup bucket (write-once backups)."),
+});
+
+export const trivySchema = z.strictObject({
+    enabled,
+    severities: z.array(z.enum(["UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL"])).min(1).default(["CRITICAL", "HIGH"]),
+    scanJobsConcurrentLimit: z.number().int().min(1).max(50).default(3),
+});
+
+export const monitoringSchema = z.strictObject({
+    enabled,
+    prometheusRetention: z.string().regex(/^\d+[dhw]$/, "must be a Prometheus duration such as 15d").default("15d"),
+    prometheusStorageGiB: z.number().int().min(5).default(50),
+    alertmanagerStorageGiB: z.number().int().min(1).default(5),
+    grafanaEnabled: z.boolean().default(true),
+});
+
+export const addonsSchema = z
+    .strictObject({
+        karpenter: karpenterSchema.default(karpenterSchema.parse({})),
+        externalSecrets: externalSecretsSchema.default(externalSecretsSchema.parse({})),
+        velero: veleroSchema.default(veleroSchema.parse({})),
+        trivy: trivySchema.default(trivySchema.parse({})),
+        monitoring: monitoringSchema.default(monitoringSchema.parse({})),
+    })
+    .describe("Platform add-ons, each switchable per stack.");
+
+export type AddonsConfig = z.infer<typeof addonsSchema>;
+export type KarpenterConfig = z.infer<typeof karpenterSchema>;
+export type ExternalSecretsConfig = z.infer<typeof externalSecretsSchema>;
+export type VeleroConfig = z.infer<typeof veleroSchema>;
+export type TrivyConfig = z.infer<typeof trivySchema>;
+export type MonitoringConfig = z.infer<typeof monitoringSchema>;

@@ -1,0 +1,47 @@
+import { z } from "zod";
+import { isIpv4Cidr } from "./cidr";
+
+/** Kubernetes versions this release of the platform is tested with (EKS standard support, Karpenter 1.14). */
+export const SUPPORTED_KUBERNETES_VERSIONS = ["1.32", "1.33", "1.34", "1.35"] as const;
+
+const OPEN_TO_THE_WORLD = ["0.0.0.0/0", "::/0"];
+
+const iamRoleArn = z
+    .string()
+    .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/, "must be an IAM role ARN such as arn:aws:iam::123456789012:role/name");
+
+export const endpointSchema = z
+    .strictObject({
+        publicAccess: z.boolean().default(false).describe("Expose the API server endpoint publicly (private access is always on)."),
+        publicAccessCidrs: z
+            .array(z.string().refine((v) => isIpv4Cidr(v) || OPEN_TO_THE_WORLD.includes(v), "must be an IPv4 CIDR"))
+            .default([])
+            .describe("Allow-list for the public endpoint; required when publicAccess is true."),
+    })
+    .superRefine((endpoint, ctx) => {
+        if (endpoint.publicAccess && endpoint.publicAccessCidrs.length === 0) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["publicAccessCidrs"],
+                message: "must list at least one CIDR when publicAccess is true (an empty list means open to the world)",
+            });
+        }
+        if (!endpoint.publicAccess && endpoint.publicAccessCidrs.length > 0) {
+            ctx.addIssue({ code: "custom", path: ["publicAccessCidrs"], message: "is set but publicAccess is false; remove it or enable publicAccess" });
+        }
+    });
+
+export const accessSchema = z.strictObject({
+    platformAdminRoleArns: z
+        .array(iamRoleArn)
+        .min(1, "needs at least one platform admin role, or nobody can administer the cluster")
+        .describe("IAM roles that get the EKS cluster-admin access policy."),
+    developerRoleArns: z.array(iamRoleArn).default([]).describe("IAM roles mapped to the `platform:developers` Kubernetes group."),
+    viewerRoleArns: z.array(iamRoleArn).default([]).describe("IAM roles mapped to the `platform:viewers` Kubernetes group (read-only, no Secrets)."),
+    ciRoleArns: z.array(iamRoleArn).default([]).describe("IAM roles of CI deployers, mapped to `platform:ci-deployers`."),
+    breakGlassRoleArn: iamRoleArn.describe("The one human role besides Velero that may read backups (break-glass)."),
+});
+
+export const OPEN_CIDRS = OPEN_TO_THE_WORLD;
+export type EndpointConfig = z.infer<typeof endpointSchema>;
+export type AccessConfig = z.infer<typeof accessSchema>;

@@ -1,0 +1,127 @@
+import * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { SCALAR_KEYS, stackConfigSchema } from "./schema";
+
+// isConfigSecret is exported by the runtime but missing from its type declarations.
+const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
+
+const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+
+export type StackConfig = z.infer<typeof stackConfigSchema>;
+
+/** The one validated, fully defaulted configuration every component receives. */
+export interface PlatformConfig extends Omit<StackConfig, "clusterName"> {
+    project: string;
+    stack: string;
+    region: string;
+    clusterName: string;
+    isProduction: boolean;
+    externalSecrets: { secretsPrefix: string; allowedNamespaces: string[] };
+}
+
+/**
+ * Bad config ends the program before any resource exists. Pulumi prints a RunError's
+ * message without a stack trace, which is what a user fixing a typo needs.
+ */
+export class ConfigError extends pulumi.RunError {
+    constructor(
+        readonly stack: string,
+        readonly problems: string[],
+    ) {
+        super(`Invalid configuration for stack "${stack}":\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        this.name = "ConfigError";
+    }
+}
+
+export interface RawConfigSource {
+    project: string;
+    stack: string;
+    /** Fully qualified keys (`<namespace>:<key>`) to their string values, as Pulumi stores them. */
+    values: Record<string, string>;
+    /** Fully qualified keys whose values are secret; never echoed in messages. */
+    secretKeys?: string[];
+}
+
+export function parsePlatformConfig(source: RawConfigSource): PlatformConfig {
+    const problems: string[] = [];
+    const region = source.values["aws:region"];
+    if (region === undefined) problems.push("aws:region: is required (the AWS region to deploy to, e.g. eu-west-1)");
+    else if (!AWS_REGION.test(region)) problems.push(`aws:region = ${JSON.stringify(region)}: is not an AWS region name such as eu-west-1`);
+
+    const projectValues = decodeProjectKeys(source, problems);
+    const parsed = stackConfigSchema.safeParse(projectValues);
+    if (!parsed.success) problems.push(...parsed.error.issues.map((issue) => describeIssue(issue, source, projectValues)));
+    if (problems.length > 0 || !parsed.success) throw new ConfigError(source.stack, problems);
+    return resolve(parsed.data, source, region!);
+}
+
+function decodeProjectKeys(source: RawConfigSource, problems: string[]): Record<string, unknown> {
+    const prefix = `${source.project}:`;
+    const decoded: Record<string, unknown> = {};
+    for (const [fullKey, raw] of Object.entries(source.values)) {
+        if (!fullKey.startsWith(prefix)) continue;
+        const key = fullKey.slice(prefix.length);
+        const scalarType = (SCALAR_KEYS as Record<string, string>)[key];
+        if (scalarType === "string") decoded[key] = raw;
+        else if (scalarType === "integer") decoded[key] = /^-?\d+$/.test(raw) ? Number(raw) : raw;
+        else decoded[key] = parseStructured(fullKey, raw, problems);
+    }
+    return decoded;
+}
+
+function parseStructured(fullKey: string, raw: string, problems: string[]): unknown {
+    try {
+        return JSON.parse(raw);
+    } catch {
+        // A structured key given as a plain string is still reported by the schema, with its value.
+        if (!/^[[{]/.test(raw.trim())) return raw;
+        problems.push(`${fullKey}: is not valid JSON/YAML structure`);
+        return undefined;
+    }
+}
+
+function describeIssue(issue: z.core.$ZodIssue, source: RawConfigSource, values: Record<string, unknown>): string {
+    const [topKey, ...rest] = issue.path;
+    const fullKey = topKey === undefined ? `${source.project}` : `${source.project}:${String(topKey)}`;
+    const where = fullKey + rest.map((part) => (typeof part === "number" ? `[${part}]` : `.${String(part)}`)).join("");
+    if (issue.code === "unrecognized_keys") {
+        const keys = issue.keys.map((k) => (topKey === undefined ? `${source.project}:${k}` : `${where}.${k}`));
+        return `${keys.join(", ")}: unknown key${keys.length > 1 ? "s" : ""} (check the spelling; the README lists every key)`;
+    }
+    const secret = source.secretKeys?.includes(fullKey) ?? false;
+    const value = valueAt(values, issue.path);
+    const shown = secret ? "[secret]" : value === undefined ? "(not set)" : JSON.stringify(value);
+    return `${where} = ${shown}: ${issue.message}`;
+}
+
+function valueAt(root: unknown, path: PropertyKey[]): unknown {
+    let node = root;
+    for (const part of path) {
+        if (node === null || typeof node !== "object") return undefined;
+        node = (node as Record<PropertyKey, unknown>)[part];
+    }
+    return node;
+}
+
+function resolve(config: StackConfig, source: RawConfigSource, region: string): PlatformConfig {
+    const clusterName = config.clusterName ?? `${source.project}-${source.stack}`;
+    return {
+        ...config,
+        project: source.project,
+        stack: source.stack,
+        region,
+        clusterName,
+        isProduction: config.environment === "prod",
+        externalSecrets: {
+            secretsPrefix: config.addons.externalSecrets.secretsPrefix ?? `${clusterName}/`,
+            allowedNamespaces: config.addons.externalSecrets.allowedNamespaces ?? config.tenants.map((t) => t.name),
+        },
+    };
+}
+
+/** Reads the running stack's config through the Pulumi runtime (real engine or mocks). */
+export function loadPlatformConfig(): PlatformConfig {
+    const values = pulumi.runtime.allConfig();
+    const secretKeys = Object.keys(values).filter((key) => runtimeConfig.isConfigSecret(key));
+    return parsePlatformConfig({ project: pulumi.getProject(), stack: pulumi.getStack(), values, secretKeys });
+}

@@ -1,0 +1,83 @@
+import { z } from "zod";
+import { addonsSchema } from "./addons";
+import { accessSchema, endpointSchema, OPEN_CIDRS, SUPPORTED_KUBERNETES_VERSIONS } from "./cluster";
+import { nodeGroupsSchema } from "./nodeGroups";
+import { networkSchema } from "./network";
+import { tenantsSchema } from "./tenants";
+
+export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
+
+/**
+ * Scalar keys, declared with the same type and default in Pulumi.yaml's `config:` block
+ * (a test keeps the two in step). Everything else is structured and lives in the stack files.
+ */
+export const SCALAR_KEYS = {
+    environment: "string",
+    clusterName: "string",
+    kubernetesVersion: "string",
+    controlPlaneLogRetentionDays: "integer",
+} as const;
+
+export const stackConfigSchema = z
+    .strictObject({
+        environment: z.enum(ENVIRONMENTS).describe("Environment class; `prod` turns on the high-availability and protection rules."),
+        clusterName: z
+            .string()
+            .regex(/^[a-z][a-z0-9-]{2,37}$/, "must be 3-38 lowercase letters, digits or dashes, starting with a letter")
+            .optional()
+            .describe("EKS cluster name; defaults to `<project>-<stack>`."),
+        kubernetesVersion: z.enum(SUPPORTED_KUBERNETES_VERSIONS).describe("EKS Kubernetes minor version."),
+        controlPlaneLogRetentionDays: z
+            .union([z.literal(30), z.literal(60), z.literal(90), z.literal(180), z.literal(365), z.literal(400), z.literal(731)])
+            .default(90)
+            .describe("Retention of the control-plane (audit) log group: 30, 60, 90, 180, 365, 400 or 731 days."),
+        network: networkSchema,
+        endpoint: endpointSchema.default({ publicAccess: false, publicAccessCidrs: [] }).describe("API server endpoint exposure."),
+        access: accessSchema.describe("IAM roles granted access to the cluster through EKS access entries."),
+        nodeGroups: nodeGroupsSchema,
+        tenants: tenantsSchema,
+        addons: addonsSchema.default(addonsSchema.parse({})),
+        tags: z.record(z.string(), z.string()).default({}).describe("Tags added to every AWS resource."),
+    })
+    .superRefine((config, ctx) => {
+        for (const [index, cidr] of config.endpoint.publicAccessCidrs.entries()) {
+            if (OPEN_CIDRS.includes(cidr)) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["endpoint", "publicAccessCidrs", index],
+                    message: "opens the API server to the whole internet; list your office/VPN CIDRs instead",
+                });
+            }
+        }
+        const allowed = config.addons.externalSecrets.allowedNamespaces ?? [];
+        const tenantNames = new Set(config.tenants.map((t) => t.name));
+        allowed.forEach((namespace, index) => {
+            if (!tenantNames.has(namespace)) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["addons", "externalSecrets", "allowedNamespaces", index],
+                    message: `"${namespace}" is not a tenant namespace of this stack`,
+                });
+            }
+        });
+        if (config.environment === "prod") checkProductionRules(config, ctx);
+    });
+
+type StackConfigInput = z.infer<typeof stackConfigSchema>;
+
+/** prod must survive the loss of one AZ and one node. */
+function checkProductionRules(config: StackConfigInput, ctx: z.RefinementCtx): void {
+    if (config.network.mode === "managed") {
+        if (config.network.natGateways !== "perAz") {
+            ctx.addIssue({ code: "custom", path: ["network", "natGateways"], message: 'must be "perAz" in prod (a single NAT gateway is a single point of failure)' });
+        }
+        if (config.network.azCount < 3) {
+            ctx.addIssue({ code: "custom", path: ["network", "azCount"], message: "must be at least 3 in prod" });
+        }
+    }
+    config.nodeGroups.forEach((group, index) => {
+        if (group.minSize < 2) {
+            ctx.addIssue({ code: "custom", path: ["nodeGroups", index, "minSize"], message: "must be at least 2 in prod (one node must be able to fail)" });
+        }
+    });
+}

@@ -1,0 +1,76 @@
+import { evaluatePolicies, loadPolicyPackConfig, platformPolicyConfigPath, type PolicyReport } from "../policy/engine";
+import { runProgram, PROJECT_DIR, type ProgramRun } from "./run";
+import { loadStackConfig, type StackConfigSource } from "./stackConfig";
+
+export interface PlanResourceDocument {
+    urn: string;
+    type: string;
+    name: string;
+    custom: boolean;
+    remote: boolean;
+    parent: string | null;
+    provider: string | null;
+    dependencies: string[];
+    protect: boolean;
+    retainOnDelete: boolean;
+    inputs: Record<string, unknown>;
+}
+
+/** The `--json` contract: other tools read these fields; extend, never rename or drop. */
+export interface PlanDocument {
+    project: string;
+    stack: string;
+    resources: PlanResourceDocument[];
+    outputs: Record<string, unknown>;
+    policy: PolicyReport;
+}
+
+export interface PlanOptions {
+    stack: string;
+    preview?: boolean;
+    projectDir?: string;
+    /** Policy pack config (the `--policy-pack-config` format); the platform's own by default. */
+    policyConfigFile?: string;
+    /** Replaces the stack file's config (tests and benchmarks build variants of a stack). */
+    transformConfig?: (source: StackConfigSource) => StackConfigSource;
+}
+
+export interface Plan {
+    run: ProgramRun;
+    document: PlanDocument;
+}
+
+export async function createPlan(options: PlanOptions): Promise<Plan> {
+    const projectDir = options.projectDir ?? PROJECT_DIR;
+    const loaded = loadStackConfig(projectDir, options.stack);
+    const source = options.transformConfig ? options.transformConfig(loaded) : loaded;
+    const policyConfig = loadPolicyPackConfig(options.policyConfigFile ?? platformPolicyConfigPath);
+    const run = await runProgram(source, { preview: options.preview, projectDir });
+    const policy = evaluatePolicies(
+        run.resources.map((r) => ({
+            urn: r.urn,
+            type: r.type,
+            name: r.name,
+            props: r.props,
+            parent: r.parent ?? undefined,
+            provider: r.provider ?? undefined,
+            dependencies: r.dependencies,
+        })),
+        policyConfig,
+    );
+    return { run, document: toDocument(run, policy) };
+}
+
+function toDocument(run: ProgramRun, policy: PolicyReport): PlanDocument {
+    return {
+        project: run.project,
+        stack: run.stack,
+        resources: run.resources.map(({ props: _props, ...resource }) => resource),
+        outputs: run.outputs,
+        policy,
+    };
+}
+
+export function mandatoryViolations(document: PlanDocument): number {
+    return document.policy.violations.filter((v) => v.enforcementLevel === "mandatory").length;
+}

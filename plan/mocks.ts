@@ -1,0 +1,166 @@
+import { createHash } from "node:crypto";
+import type * as pulumi from "@pulumi/pulumi";
+
+type State = Record<string, unknown>;
+
+export interface MockEnvironment {
+    region: string;
+    accountId: string;
+    /** `pulumi preview` of a new stack: provider-computed outputs stay unknown. */
+    preview: boolean;
+}
+
+/** Stable fake identifiers: the same resource gets the same id in every run. */
+function hexId(seed: string, length: number): string {
+    return createHash("sha256").update(seed).digest("hex").slice(0, length);
+}
+
+function uuidFrom(seed: string): string {
+    const h = hexId(seed, 32);
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/**
+ * Realistic provider outputs for a first `pulumi up`: what AWS, the EKS component and the
+ * Kubernetes provider would hand back, so every input that depends on them resolves.
+ */
+export class PlanMocks implements pulumi.runtime.Mocks {
+    constructor(private readonly env: MockEnvironment) {}
+
+    newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: State } {
+        const seed = `${args.type}::${args.name}`;
+        if (this.env.preview) return { id: undefined, state: { ...args.inputs } };
+        const state = { ...args.inputs, ...this.computedOutputs(args, seed) };
+        return { id: (state.id as string | undefined) ?? `${args.name}-${hexId(seed, 8)}`, state };
+    }
+
+    call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
+        const { region, accountId } = this.env;
+        switch (args.token) {
+            case "aws:index/getCallerIdentity:getCallerIdentity":
+                return { accountId, arn: `arn:aws:iam::${accountId}:role/plan`, userId: "AROAPLAN", id: accountId };
+            case "aws:index/getPartition:getPartition":
+                return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+            case "aws:index/getRegion:getRegion":
+                return { name: region, region, id: region, endpoint: `ec2.${region}.amazonaws.com` };
+            case "aws:index/getAvailabilityZones:getAvailabilityZones": {
+                const names = ["a", "b", "c", "d", "e", "f"].map((s) => `${region}${s}`);
+                return { names, zoneIds: names.map((_, i) => `${region.slice(0, 3)}1-az${i + 1}`), id: region };
+            }
+            case "aws:eks/getCluster:getCluster":
+                return this.eksClusterOutputs(String(args.inputs.name));
+            case "aws:eks/getAddonVersion:getAddonVersion":
+                return { ...args.inputs, version: `v1.0.0-eksbuild.1`, id: String(args.inputs.addonName) };
+            default:
+                return { ...args.inputs };
+        }
+    }
+
+    private computedOutputs(args: pulumi.runtime.MockResourceArgs, seed: string): State {
+        const { region, accountId } = this.env;
+        const inputs = args.inputs as State;
+        const name = (inputs.name as string | undefined) ?? `${args.name}-${hexId(seed, 7)}`;
+        switch (args.type) {
+            case "aws:ec2/vpc:Vpc":
+                return { id: `vpc-${hexId(seed, 17)}`, arn: `arn:aws:ec2:${region}:${accountId}:vpc/vpc-${hexId(seed, 17)}` };
+            case "aws:ec2/subnet:Subnet":
+                return { id: `subnet-${hexId(seed, 17)}` };
+            case "aws:ec2/securityGroup:SecurityGroup":
+                return { id: `sg-${hexId(seed, 17)}`, name };
+            case "aws:ec2/launchTemplate:LaunchTemplate":
+                return { id: `lt-${hexId(seed, 17)}`, latestVersion: 1, defaultVersion: 1 };
+            case "aws:ec2/natGateway:NatGateway":
+                return { id: `nat-${hexId(seed, 17)}` };
+            case "aws:ec2/eip:Eip":
+                return { id: `eipalloc-${hexId(seed, 17)}`, publicIp: "198.51.100.10" };
+            case "aws:ec2/internetGateway:InternetGateway":
+                return { id: `igw-${hexId(seed, 17)}` };
+            case "aws:ec2/routeTable:RouteTable":
+                return { id: `rtb-${hexId(seed, 17)}` };
+            case "aws:kms/key:Key": {
+                const keyId = uuidFrom(seed);
+                return { id: keyId, keyId, arn: `arn:aws:kms:${region}:${accountId}:key/${keyId}` };
+            }
+            case "aws:kms/alias:Alias":
+                return { arn: `arn:aws:kms:${region}:${accountId}:${name}` };
+            case "aws:iam/role:Role":
+                return { id: name, name, arn: `arn:aws:iam::${accountId}:role/${name}`, uniqueId: `AROA${hexId(seed, 16).toUpperCase()}` };
+            case "aws:iam/policy:Policy":
+                return { id: `arn:aws:iam::${accountId}:policy/${name}`, name, arn: `arn:aws:iam::${accountId}:policy/${name}` };
+            case "aws:iam/instanceProfile:InstanceProfile":
+                return { id: name, name, arn: `arn:aws:iam::${accountId}:instance-profile/${name}` };
+            case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+                return { arn: `arn:aws:iam::${accountId}:oidc-provider/${String(inputs.url ?? "").replace(/^https:\/\//, "")}` };
+            case "aws:s3/bucket:Bucket": {
+                const bucket = (inputs.bucket as string | undefined) ?? `${args.name}-${hexId(seed, 7)}`;
+                return { id: bucket, bucket, arn: `arn:aws:s3:::${bucket}`, region };
+            }
+            case "aws:sqs/queue:Queue": {
+                const queueName = name;
+                return { id: `https://sqs.${region}.amazonaws.com/${accountId}/${queueName}`, name: queueName, url: `https://sqs.${region}.amazonaws.com/${accountId}/${queueName}`, arn: `arn:aws:sqs:${region}:${accountId}:${queueName}` };
+            }
+            case "aws:cloudwatch/logGroup:LogGroup":
+                return { id: name, name, arn: `arn:aws:logs:${region}:${accountId}:log-group:${name}` };
+            case "aws:cloudwatch/eventRule:EventRule":
+                return { id: name, name, arn: `arn:aws:events:${region}:${accountId}:rule/${name}` };
+            case "aws:secretsmanager/secret:Secret":
+                return { id: `arn:aws:secretsmanager:${region}:${accountId}:secret:${name}-${hexId(seed, 6)}`, arn: `arn:aws:secretsmanager:${region}:${accountId}:secret:${name}-${hexId(seed, 6)}` };
+            case "aws:eks/cluster:Cluster":
+                return this.eksClusterOutputs(name);
+            case "aws:eks/nodeGroup:NodeGroup":
+                return { arn: `arn:aws:eks:${region}:${accountId}:nodegroup/${inputs.clusterName}/${inputs.nodeGroupName ?? name}/${uuidFrom(seed)}`, nodeGroupName: inputs.nodeGroupName ?? name };
+            case "eks:index:Cluster":
+                return this.eksComponentOutputs(name);
+            case "eks:index:ManagedNodeGroup":
+                return { nodeGroup: undefined, nodeGroupName: inputs.nodeGroupName ?? name };
+            case "random:index/randomPassword:RandomPassword":
+                return { result: `pw-${hexId(seed, 24)}` };
+            default:
+                return args.type.startsWith("aws:") && !("arn" in inputs) ? { arn: `arn:aws:${args.type.split(":")[1].split("/")[0]}:${region}:${accountId}:${name}` } : {};
+        }
+    }
+
+    private eksClusterOutputs(name: string): State {
+        const { region, accountId } = this.env;
+        const seed = `eks-cluster::${name}`;
+        const oidcId = hexId(seed, 32).toUpperCase();
+        return {
+            id: name,
+            name,
+            arn: `arn:aws:eks:${region}:${accountId}:cluster/${name}`,
+            endpoint: `https://${oidcId}.gr7.${region}.eks.amazonaws.com`,
+            certificateAuthority: { data: Buffer.from(`plan-ca-${name}`).toString("base64") },
+            identities: [{ oidcs: [{ issuer: `https://oidc.eks.${region}.amazonaws.com/id/${oidcId}` }] }],
+            vpcConfig: { clusterSecurityGroupId: `sg-${hexId(`${seed}cluster`, 17)}` },
+            status: "ACTIVE",
+        };
+    }
+
+    /**
+     * `@pulumi/eks` components are remote: under mocks none of their children register, so
+     * the outputs downstream code reads must come from here.
+     */
+    private eksComponentOutputs(name: string): State {
+        const seed = `eks-cluster::${name}`;
+        const cluster = this.eksClusterOutputs(name);
+        const endpoint = cluster.endpoint as string;
+        const issuer = (cluster.identities as Array<{ oidcs: Array<{ issuer: string }> }>)[0].oidcs[0].issuer;
+        const kubeconfig = {
+            apiVersion: "v1",
+            kind: "Config",
+            clusters: [{ name, cluster: { server: endpoint, "certificate-authority-data": (cluster.certificateAuthority as { data: string }).data } }],
+            contexts: [{ name: "aws", context: { cluster: name, user: "aws" } }],
+            "current-context": "aws",
+            users: [{ name: "aws", user: { exec: { apiVersion: "client.authentication.k8s.io/v1beta1", command: "aws", args: ["eks", "get-token", "--cluster-name", name, "--region", this.env.region] } } }],
+        };
+        return {
+            kubeconfig,
+            kubeconfigJson: JSON.stringify(kubeconfig),
+            oidcProviderArn: `arn:aws:iam::${this.env.accountId}:oidc-provider/${issuer.replace(/^https:\/\//, "")}`,
+            oidcProviderUrl: issuer.replace(/^https:\/\//, ""),
+            oidcIssuer: issuer.replace(/^https:\/\//, ""),
+            clusterSecurityGroupId: (cluster.vpcConfig as { clusterSecurityGroupId: string }).clusterSecurityGroupId,
+            nodeSecurityGroupId: `sg-${hexId(`${seed}nodes`, 17)}`,
+        };
+    }
+}

@@ -1,0 +1,78 @@
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { PlanMocks } from "./mocks";
+import { ResourceRecorder, SECRET_MARK, UNKNOWN_MARK, type RecordedResource } from "./record";
+import type { StackConfigSource } from "./stackConfig";
+
+export const PROJECT_DIR = resolve(__dirname, "..");
+
+export interface ProgramRun {
+    project: string;
+    stack: string;
+    preview: boolean;
+    resources: RecordedResource[];
+    outputs: Record<string, unknown>;
+}
+
+/** The program registered something the engine would reject. */
+export class ProgramError extends Error {}
+
+const FALLBACK_ACCOUNT = "123456789012";
+
+/** The account id the stack's own role ARNs name, so ARNs in the plan look like the real ones. */
+function accountOf(source: StackConfigSource): string {
+    const access = source.values[`${source.project}:access`] ?? "";
+    return /arn:aws[a-z-]*:iam::(\d{12}):/.exec(access)?.[1] ?? FALLBACK_ACCOUNT;
+}
+
+type Program = () => Promise<Record<string, unknown>> | Record<string, unknown>;
+
+async function loadProgram(projectDir: string): Promise<Program> {
+    // Imported only now: resources registered before setMocks would silently go nowhere.
+    const module = (await import(pathToFileURL(join(projectDir, "index.ts")).href)) as { default?: unknown };
+    const program = (module.default ?? module) as unknown;
+    if (typeof program !== "function") throw new ProgramError("index.ts must export (export =) the program function");
+    return program as Program;
+}
+
+/** Runs index.ts under the Pulumi runtime mocks for one stack's config and records everything. */
+export async function runProgram(source: StackConfigSource, options: { preview?: boolean; projectDir?: string } = {}): Promise<ProgramRun> {
+    const preview = options.preview ?? false;
+    const pulumi = await import("@pulumi/pulumi");
+    // The monitor is reachable only through the runtime's settings module (no typings for it).
+    const settings = require("@pulumi/pulumi/runtime/settings") as { getMonitor(): unknown };
+    const region = source.values["aws:region"] ?? "us-east-1";
+    await pulumi.runtime.setMocks(new PlanMocks({ region, accountId: accountOf(source), preview }), source.project, source.stack, preview);
+    pulumi.runtime.setAllConfig(source.values, source.secretKeys);
+    const recorder = new ResourceRecorder();
+    recorder.attach(settings.getMonitor() as Parameters<ResourceRecorder["attach"]>[0]);
+
+    const program = await loadProgram(options.projectDir ?? PROJECT_DIR);
+    const exported = await program();
+    const outputs = await resolveOutputs(exported ?? {});
+    await pulumi.runtime.disconnect();
+
+    const duplicates = recorder.duplicateUrns();
+    if (duplicates.length > 0) throw new ProgramError(`duplicate URNs (the engine would reject them):\n  ${duplicates.join("\n  ")}`);
+    return { project: source.project, stack: source.stack, preview, resources: recorder.resources, outputs };
+}
+
+interface InternalOutput {
+    isKnown: Promise<boolean>;
+    isSecret: Promise<boolean>;
+    promise(): Promise<unknown>;
+}
+
+async function resolveOutputs(exported: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const { output } = await import("@pulumi/pulumi");
+    const entries = await Promise.all(
+        Object.entries(exported).map(async ([key, value]) => {
+            const lifted = output(value) as unknown as InternalOutput;
+            const [known, secret] = await Promise.all([lifted.isKnown, lifted.isSecret]);
+            if (secret) return [key, SECRET_MARK] as const;
+            if (!known) return [key, UNKNOWN_MARK] as const;
+            return [key, await lifted.promise()] as const;
+        }),
+    );
+    return Object.fromEntries(entries);
+}

@@ -1,0 +1,63 @@
+/**
+ * `npm run plan -- --stack <name> [--json] [--preview]`: the whole program under the Pulumi
+ * runtime mocks, every resource recorded, the policy pack run over them.
+ * Exit 0: no mandatory violation; 1: a mandatory violation or a program error; 2: bad config or usage.
+ */
+import { Command, CommanderError } from "commander";
+import { ConfigError } from "../config";
+import { createPlan, mandatoryViolations } from "../plan";
+import { renderPlan } from "../plan/render";
+import { ProgramError } from "../plan/run";
+import { StackFileError } from "../plan/stackConfig";
+
+const EXIT_VIOLATION = 1;
+const EXIT_USAGE = 2;
+
+interface CliOptions {
+    stack: string;
+    json: boolean;
+    preview: boolean;
+    policyConfig?: string;
+}
+
+function parseArguments(argv: string[]): CliOptions {
+    const program = new Command("plan")
+        .description("Offline plan of a stack: run the program under mocks and check it with the policy pack")
+        .option("-s, --stack <name>", "stack whose Pulumi.<name>.yaml to use", "dev")
+        .option("--json", "print one JSON document (the plan contract)", false)
+        .option("--preview", "leave provider-computed outputs unknown, as `pulumi preview` of a new stack does", false)
+        .option("--policy-config <file>", "policy pack config (the --policy-pack-config format); default: the platform's own")
+        .exitOverride()
+        .configureOutput({ writeOut: (s) => process.stderr.write(s), writeErr: (s) => process.stderr.write(s) });
+    program.parse(argv, { from: "user" });
+    return program.opts<CliOptions>();
+}
+
+async function main(argv: string[]): Promise<number> {
+    let options: CliOptions;
+    try {
+        options = parseArguments(argv);
+    } catch (error) {
+        if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_USAGE;
+        throw error;
+    }
+    const { document } = await createPlan({ stack: options.stack, preview: options.preview, policyConfigFile: options.policyConfig });
+    process.stdout.write(options.json ? `${JSON.stringify(document, null, 2)}\n` : `${renderPlan(document, options)}\n`);
+    return mandatoryViolations(document) > 0 ? EXIT_VIOLATION : 0;
+}
+
+function exitCodeFor(error: unknown): number {
+    if (error instanceof ConfigError || error instanceof StackFileError) return EXIT_USAGE;
+    if ((error as Error)?.name === "PolicyConfigError") return EXIT_USAGE;
+    return EXIT_VIOLATION;
+}
+
+main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+        const known = error instanceof ConfigError || error instanceof StackFileError || error instanceof ProgramError;
+        const message = error instanceof Error ? error.message : String(error);
+        process.stderr.write(`plan: ${known ? message : `the program failed: ${message}`}\n`);
+        process.exit(exitCodeFor(error));
+    },
+);
