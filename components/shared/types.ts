@@ -19,6 +19,8 @@ export interface ClusterContext {
     /** OIDC issuer host and path, without `https://` (the IRSA condition key prefix). */
     oidcIssuer: pulumi.Output<string>;
     vpcId: pulumi.Output<string>;
+    /** The VPC's CIDR: where the API server's private endpoint and the control plane's webhook calls come from. */
+    vpcCidr: pulumi.Output<string>;
     privateSubnetIds: pulumi.Output<string[]>;
     clusterSecurityGroupId: pulumi.Output<string>;
     /** The one security group tagged for Karpenter discovery. */
