@@ -7,6 +7,15 @@ export const POD_SECURITY_VERSION = "v1.33";
 
 export type PodSecurityLevel = "restricted" | "baseline" | "privileged";
 
+/** Where cluster DNS runs: the DNS egress allow and the CoreDNS disruption budget select these pods. */
+export const COREDNS = { namespace: "kube-system", podLabels: { "k8s-app": "kube-dns" } } as const;
+
+/** The EKS Pod Identity Agent's link-local endpoint (hostNetwork DaemonSet on every node). */
+export const POD_IDENTITY_AGENT = { cidr: "169.254.170.23/32", port: 80 } as const;
+
+/** Label every Namespace carries with its own name (set by the API server, immutable). */
+export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+
 export interface PortSpec {
     port: number;
     protocol?: "TCP" | "UDP";
@@ -18,6 +27,8 @@ export type TrafficPeer =
     | { kind: "apiServer" }
     | { kind: "controlPlane" }
     | { kind: "awsApis" }
+    /** Credentials for EKS Pod Identity (http://169.254.170.23/v1/credentials, TCP 80). */
+    | { kind: "podIdentityAgent" }
     | { kind: "cidr"; cidr: pulumi.Input<string> };
 
 export interface TrafficRule {
@@ -25,9 +36,15 @@ export interface TrafficRule {
     description: string;
     direction: "ingress" | "egress";
     peer: TrafficPeer;
+    /** At least one: a NetworkPolicy rule without ports would open every port. */
     ports: PortSpec[];
     /** Pods in this namespace the rule applies to (all when omitted). */
     podLabels?: Record<string, string>;
+    /**
+     * NetworkPolicy name (a DNS label). Defaults to `allow-<direction>-<index>`; give one so
+     * that adding or reordering rules does not rename (replace) the others.
+     */
+    name?: string;
 }
 
 export interface LockedNamespaceArgs {
@@ -37,31 +54,37 @@ export interface LockedNamespaceArgs {
     /** Required for anything weaker than `restricted`: written onto the namespace. */
     podSecurityException?: string;
     labels?: Record<string, string>;
+    /** Extra annotations on the Namespace (e.g. owners). */
+    annotations?: Record<string, string>;
     rules: TrafficRule[];
 }
 
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const POD_SECURITY_EXCEPTION_ANNOTATION = "platform.eks.aws/pod-security-exception";
+
 /**
  * A namespace born locked down: Pod Security admission at the given level (enforce, audit,
- * warn, version pinned), default deny of all ingress and egress, DNS to CoreDNS, and only
- * the allows declared in `rules`.
+ * warn, version pinned), default deny of all ingress and egress, DNS to CoreDNS, only the
+ * allows declared in `rules`, and a `default` ServiceAccount that mounts no API token.
  */
 export class LockedNamespace extends pulumi.ComponentResource {
     readonly namespace: k8s.core.v1.Namespace;
     readonly name: pulumi.Output<string>;
+    /** Server-side apply of `automountServiceAccountToken: false` onto the `default` ServiceAccount. */
+    readonly defaultServiceAccount: k8s.core.v1.ServiceAccountPatch;
 
     constructor(name: string, args: LockedNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:index:LockedNamespace", name, {}, opts);
-        if (args.podSecurity !== "restricted" && !args.podSecurityException) {
-            throw new Error(`namespace ${args.name}: Pod Security "${args.podSecurity}" needs a written podSecurityException`);
-        }
+        validate(args);
         const provider = args.cluster.provider;
         this.namespace = new k8s.core.v1.Namespace(
             name,
             {
                 metadata: {
                     name: args.name,
+                    // Pod Security labels last: extra labels can never weaken them.
                     labels: { ...args.labels, ...podSecurityLabels(args.podSecurity) },
-                    annotations: args.podSecurityException ? { "platform.eks.aws/pod-security-exception": args.podSecurityException } : undefined,
+                    annotations: namespaceAnnotations(args),
                 },
             },
             { parent: this, provider },
@@ -71,8 +94,17 @@ export class LockedNamespace extends pulumi.ComponentResource {
         new k8s.networking.v1.NetworkPolicy(`${name}-default-deny`, defaultDeny(args.name), childOpts);
         new k8s.networking.v1.NetworkPolicy(`${name}-allow-dns`, allowDns(args.name), childOpts);
         args.rules.forEach((rule, index) => {
-            new k8s.networking.v1.NetworkPolicy(`${name}-allow-${index}`, allowRule(args.name, rule, args.cluster, index), childOpts);
+            const resourceName = rule.name ? `${name}-${rule.name}` : `${name}-allow-${index}`;
+            new k8s.networking.v1.NetworkPolicy(resourceName, allowRule(args.name, rule, args.cluster, index), childOpts);
         });
+        // The ServiceAccount controller creates `default` moments after the namespace; a
+        // server-side apply creates or updates it, so there is no race. Deleting this resource
+        // only gives the field back; the ServiceAccount stays.
+        this.defaultServiceAccount = new k8s.core.v1.ServiceAccountPatch(
+            `${name}-default-sa`,
+            { metadata: { name: "default", namespace: args.name }, automountServiceAccountToken: false },
+            childOpts,
+        );
         this.registerOutputs({ name: this.name });
     }
 }
@@ -84,6 +116,42 @@ export function podSecurityLabels(level: PodSecurityLevel): Record<string, strin
         labels[`pod-security.kubernetes.io/${mode}-version`] = POD_SECURITY_VERSION;
     }
     return labels;
+}
+
+function validate(args: LockedNamespaceArgs): void {
+    const problems: string[] = [];
+    if (!DNS_LABEL.test(args.name)) problems.push(`"${args.name}" is not a DNS label`);
+    if (args.podSecurity !== "restricted" && !args.podSecurityException) {
+        problems.push(`Pod Security "${args.podSecurity}" needs a written podSecurityException`);
+    }
+    const names = new Set<string>(["default-deny-all", "allow-dns-to-coredns"]);
+    args.rules.forEach((rule, index) => {
+        const where = `rule ${index} (${rule.description})`;
+        if (rule.ports.length === 0) problems.push(`${where}: needs at least one port (no ports would allow every port)`);
+        for (const { port } of rule.ports) {
+            if (!Number.isInteger(port) || port < 1 || port > 65535) problems.push(`${where}: port ${port} is not 1-65535`);
+        }
+        if (rule.peer.kind === "namespace" && !DNS_LABEL.test(rule.peer.namespace)) {
+            problems.push(`${where}: peer namespace "${rule.peer.namespace}" is not a namespace name`);
+        }
+        if (rule.podLabels !== undefined && Object.keys(rule.podLabels).length === 0) {
+            problems.push(`${where}: empty podLabels would select every pod; omit it instead`);
+        }
+        if (rule.peer.kind === "namespace" && rule.peer.podLabels !== undefined && Object.keys(rule.peer.podLabels).length === 0) {
+            problems.push(`${where}: empty peer podLabels; omit it to mean every pod of the namespace`);
+        }
+        const policyName = ruleName(rule, index);
+        if (!DNS_LABEL.test(policyName)) problems.push(`${where}: name "${policyName}" is not a DNS label`);
+        if (names.has(policyName)) problems.push(`${where}: NetworkPolicy name "${policyName}" is used twice`);
+        names.add(policyName);
+    });
+    if (problems.length > 0) throw new Error(`namespace ${args.name}: ${problems.join("; ")}`);
+}
+
+function namespaceAnnotations(args: LockedNamespaceArgs): Record<string, string> | undefined {
+    const annotations = { ...args.annotations };
+    if (args.podSecurityException) annotations[POD_SECURITY_EXCEPTION_ANNOTATION] = args.podSecurityException;
+    return Object.keys(annotations).length > 0 ? annotations : undefined;
 }
 
 function defaultDeny(namespace: string): k8s.networking.v1.NetworkPolicyArgs {
@@ -103,8 +171,8 @@ function allowDns(namespace: string): k8s.networking.v1.NetworkPolicyArgs {
                 {
                     to: [
                         {
-                            namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
-                            podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+                            namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: COREDNS.namespace } },
+                            podSelector: { matchLabels: { ...COREDNS.podLabels } },
                         },
                     ],
                     ports: [
@@ -123,7 +191,7 @@ function peerSelector(peer: TrafficPeer, cluster: ClusterContext): Record<string
     switch (peer.kind) {
         case "namespace":
             return {
-                namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": peer.namespace } },
+                namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: peer.namespace } },
                 ...(peer.podLabels ? { podSelector: { matchLabels: peer.podLabels } } : {}),
             };
         // The private endpoint's ENIs and the control plane's webhook calls come from the VPC.
@@ -132,9 +200,15 @@ function peerSelector(peer: TrafficPeer, cluster: ClusterContext): Record<string
             return { ipBlock: { cidr: cluster.vpcCidr } };
         case "awsApis":
             return { ipBlock: { cidr: ANYWHERE_IPV4 } };
+        case "podIdentityAgent":
+            return { ipBlock: { cidr: POD_IDENTITY_AGENT.cidr } };
         case "cidr":
             return { ipBlock: { cidr: peer.cidr } };
     }
+}
+
+function ruleName(rule: TrafficRule, index: number): string {
+    return rule.name ?? `allow-${rule.direction}-${index}`;
 }
 
 function allowRule(namespace: string, rule: TrafficRule, cluster: ClusterContext, index: number): k8s.networking.v1.NetworkPolicyArgs {
@@ -142,7 +216,7 @@ function allowRule(namespace: string, rule: TrafficRule, cluster: ClusterContext
     const peer = peerSelector(rule.peer, cluster);
     const direction = rule.direction === "ingress" ? { ingress: [{ from: [peer], ports }] } : { egress: [{ to: [peer], ports }] };
     return {
-        metadata: { name: `allow-${rule.direction}-${index}`, namespace, annotations: { "platform.eks.aws/description": rule.description } },
+        metadata: { name: ruleName(rule, index), namespace, annotations: { "platform.eks.aws/description": rule.description } },
         spec: {
             podSelector: rule.podLabels ? { matchLabels: rule.podLabels } : {},
             policyTypes: [rule.direction === "ingress" ? "Ingress" : "Egress"],

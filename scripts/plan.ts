@@ -3,6 +3,7 @@
  * runtime mocks, every resource recorded, the policy pack run over them.
  * Exit 0: no mandatory violation; 1: a mandatory violation or a program error; 2: bad config or usage.
  */
+import { resolve } from "node:path";
 import { Command, CommanderError } from "commander";
 import { ConfigError } from "../config";
 import { createPlan, mandatoryViolations } from "../plan";
@@ -18,6 +19,7 @@ interface CliOptions {
     json: boolean;
     preview: boolean;
     policyConfig?: string;
+    projectDir?: string;
 }
 
 function parseArguments(argv: string[]): CliOptions {
@@ -27,6 +29,7 @@ function parseArguments(argv: string[]): CliOptions {
         .option("--json", "print one JSON document (the plan contract)", false)
         .option("--preview", "leave provider-computed outputs unknown, as `pulumi preview` of a new stack does", false)
         .option("--policy-config <file>", "policy pack config (the --policy-pack-config format); default: the platform's own")
+        .option("--project-dir <dir>", "directory holding Pulumi.yaml and index.ts (default: this repository)")
         .exitOverride()
         .configureOutput({ writeOut: (s) => process.stderr.write(s), writeErr: (s) => process.stderr.write(s) });
     program.parse(argv, { from: "user" });
@@ -41,7 +44,12 @@ async function main(argv: string[]): Promise<number> {
         if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_USAGE;
         throw error;
     }
-    const { document } = await createPlan({ stack: options.stack, preview: options.preview, policyConfigFile: options.policyConfig });
+    const { document } = await createPlan({
+        stack: options.stack,
+        preview: options.preview,
+        policyConfigFile: options.policyConfig,
+        projectDir: options.projectDir ? resolve(options.projectDir) : undefined,
+    });
     process.stdout.write(options.json ? `${JSON.stringify(document, null, 2)}\n` : `${renderPlan(document, options)}\n`);
     return mandatoryViolations(document) > 0 ? EXIT_VIOLATION : 0;
 }

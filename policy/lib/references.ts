@@ -3,20 +3,25 @@
 // reference as an unknown (the bucket's id is computed), so we match on a known value first and
 // fall back to the dependency graph, which the engine always knows.
 import type { PolicyResource } from "@pulumi/policy";
-import { readOrUnknown, UNKNOWN } from "./unknowns";
+import { isUnknownValueError } from "./unknowns";
 
-export function knownString(read: () => unknown): string | undefined {
-    const value = readOrUnknown(read);
-    return value !== UNKNOWN && typeof value === "string" && value !== "" ? value : undefined;
+export interface Owner {
+    resource: PolicyResource;
+    /** Values other resources use to point at this owner (bucket name, namespace name...). */
+    identifiers: string[];
 }
 
-export interface ReferenceMatcher<O> {
+export interface OwnerLookup<O> {
     owners: O[];
-    /** The owners `child` refers to, by `reference` value or else by dependency. */
-    ownersOf(child: PolicyResource, reference: () => unknown): O[];
+    /** Set when the reference was unknown and the dependencies did not single out one owner. */
+    unknownReference?: Error;
 }
 
-export function referenceMatcher<O extends { resource: PolicyResource; identifiers: string[] }>(owners: O[]): ReferenceMatcher<O> {
+export interface ReferenceMatcher<O extends Owner> {
+    ownersOf(child: PolicyResource, reference: () => unknown): OwnerLookup<O>;
+}
+
+export function referenceMatcher<O extends Owner>(owners: O[]): ReferenceMatcher<O> {
     const byIdentifier = new Map<string, O[]>();
     const byUrn = new Map<string, O>();
     for (const owner of owners) {
@@ -24,20 +29,25 @@ export function referenceMatcher<O extends { resource: PolicyResource; identifie
         for (const id of owner.identifiers) byIdentifier.set(id, [...(byIdentifier.get(id) ?? []), owner]);
     }
     return {
-        owners,
         ownersOf(child, reference) {
-            const value = knownString(reference);
-            if (value !== undefined) {
-                const matched = byIdentifier.get(value);
-                if (matched) return matched;
-                // A known value may still be an ARN or id we cannot resolve: try the dependencies.
+            let unknownReference: Error | undefined;
+            try {
+                const value = reference();
+                const matched = typeof value === "string" ? byIdentifier.get(value) : undefined;
+                if (matched) return { owners: matched };
+                // A known value we cannot resolve (an ARN, an id from another stack): the
+                // dependency graph may still tie it to an owner below.
+            } catch (error) {
+                if (!isUnknownValueError(error)) throw error;
+                unknownReference = error;
             }
             const viaDependencies = child.dependencies
                 .map((dependency) => byUrn.get(dependency.urn))
                 .filter((owner): owner is O => owner !== undefined);
-            // Several candidate owners through dependencies means we cannot tell which one: refuse
-            // to guess rather than credit the wrong bucket.
-            return viaDependencies.length === 1 ? viaDependencies : [];
+            const unique = [...new Set(viaDependencies)];
+            // Several candidate owners means we cannot tell which one: refuse to guess.
+            if (unique.length === 1) return { owners: unique };
+            return { owners: [], unknownReference };
         },
     };
 }

@@ -1,0 +1,27 @@
+// Rotation limits how much data one key version protects. Only symmetric encryption keys can
+// rotate automatically, so asymmetric and HMAC keys are out of scope.
+import { awsFsbp } from "../../lib/frameworks";
+import { defineResourcePolicy, ofTypes } from "../../lib/policy";
+import { asString } from "../../lib/values";
+import { KMS_KEY } from "./types";
+
+export const kmsKeyRotation = defineResourcePolicy(
+    {
+        name: "kms-key-rotation",
+        description: "Symmetric KMS keys must enable automatic key rotation.",
+        severity: "medium",
+        enforcementLevel: "mandatory",
+        frameworks: [awsFsbp("KMS.4", "AWS KMS key rotation should be enabled")],
+        appliesTo: KMS_KEY,
+        remediation: "Set `enableKeyRotation: true`.",
+    },
+    {
+        appliesTo: ofTypes(KMS_KEY),
+        check(resource) {
+            const spec = asString(resource.props.customerMasterKeySpec) ?? "SYMMETRIC_DEFAULT";
+            const usage = asString(resource.props.keyUsage) ?? "ENCRYPT_DECRYPT";
+            if (spec !== "SYMMETRIC_DEFAULT" || usage !== "ENCRYPT_DECRYPT") return;
+            if (resource.props.enableKeyRotation !== true) resource.report("symmetric KMS key does not rotate");
+        },
+    },
+);

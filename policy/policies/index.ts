@@ -1,0 +1,92 @@
+// The pack's policy list, kept apart from index.ts so tests and the offline checker can use the
+// policies without constructing a PolicyPack (which starts a gRPC server).
+import { PlatformPolicy } from "../lib/policy";
+import { ebsEncryption } from "./aws/ebs-encryption";
+import { ec2ImdsHopLimit } from "./aws/ec2-imds-hop-limit";
+import { ec2Imdsv2Required } from "./aws/ec2-imdsv2-required";
+import { ecrScanOnPush } from "./aws/ecr-scan-on-push";
+import { eksClusterAuditLogging } from "./aws/eks-cluster-audit-logging";
+import { eksClusterAuthenticationModeApi } from "./aws/eks-cluster-authentication-mode-api";
+import { eksClusterEndpointRestricted } from "./aws/eks-cluster-endpoint-restricted";
+import { eksClusterSecretsEncryption } from "./aws/eks-cluster-secrets-encryption";
+import { iamNoAdminAccess } from "./aws/iam-no-admin-access";
+import { kmsKeyRotation } from "./aws/kms-key-rotation";
+import { s3BucketEncryption } from "./aws/s3-bucket-encryption";
+import { s3BucketPublicAccessBlock } from "./aws/s3-bucket-public-access-block";
+import { s3BucketVersioning } from "./aws/s3-bucket-versioning";
+import { sshNotOpenToWorld } from "./aws/ssh-not-open-to-world";
+import { helmChartVersionPinned } from "./kubernetes/helm-chart-version-pinned";
+import { imagePinned } from "./kubernetes/image-pinned";
+import { internalLoadBalancer } from "./kubernetes/internal-load-balancer";
+import { namespacePodSecurity } from "./kubernetes/namespace-pod-security";
+import { noClusterAdminBinding } from "./kubernetes/no-cluster-admin-binding";
+import { noDefaultNamespace } from "./kubernetes/no-default-namespace";
+import { noHostNamespaces } from "./kubernetes/no-host-namespaces";
+import { noHostPathVolumes } from "./kubernetes/no-host-path-volumes";
+import { noHostPorts } from "./kubernetes/no-host-ports";
+import { noInlineSecretData } from "./kubernetes/no-inline-secret-data";
+import { noPlaintextSecrets } from "./kubernetes/no-plaintext-secrets";
+import { noPrivilegeEscalation } from "./kubernetes/no-privilege-escalation";
+import { noPrivilegedContainers } from "./kubernetes/no-privileged-containers";
+import { pdbAllowsDisruption } from "./kubernetes/pdb-allows-disruption";
+import { rbacNoWildcards } from "./kubernetes/rbac-no-wildcards";
+import { readOnlyRootFilesystem } from "./kubernetes/read-only-root-filesystem";
+import { resourceRequestsLimits } from "./kubernetes/resource-requests-limits";
+import { restrictedCapabilities } from "./kubernetes/restricted-capabilities";
+import { runAsNonRoot } from "./kubernetes/run-as-non-root";
+import { seccompProfile } from "./kubernetes/seccomp-profile";
+import { eksSystemAndApplicationNodeGroups } from "./stack/eks-system-and-application-node-groups";
+import { namespaceDefaultDenyNetworkPolicy } from "./stack/namespace-default-deny-network-policy";
+import { namespaceLimitRange } from "./stack/namespace-limit-range";
+import { namespaceResourceQuota } from "./stack/namespace-resource-quota";
+import { replicatedWorkloadPdb } from "./stack/replicated-workload-pdb";
+
+export const kubernetesPolicies: PlatformPolicy[] = [
+    noPrivilegedContainers,
+    noPrivilegeEscalation,
+    restrictedCapabilities,
+    runAsNonRoot,
+    noHostNamespaces,
+    noHostPathVolumes,
+    noHostPorts,
+    seccompProfile,
+    resourceRequestsLimits,
+    imagePinned,
+    noPlaintextSecrets,
+    rbacNoWildcards,
+    noClusterAdminBinding,
+    internalLoadBalancer,
+    noDefaultNamespace,
+    namespacePodSecurity,
+    pdbAllowsDisruption,
+    readOnlyRootFilesystem,
+    noInlineSecretData,
+    helmChartVersionPinned,
+];
+
+export const awsPolicies: PlatformPolicy[] = [
+    eksClusterAuditLogging,
+    eksClusterSecretsEncryption,
+    eksClusterEndpointRestricted,
+    eksClusterAuthenticationModeApi,
+    sshNotOpenToWorld,
+    ec2Imdsv2Required,
+    ec2ImdsHopLimit,
+    ebsEncryption,
+    s3BucketEncryption,
+    s3BucketVersioning,
+    s3BucketPublicAccessBlock,
+    iamNoAdminAccess,
+    kmsKeyRotation,
+    ecrScanOnPush,
+];
+
+export const stackCompletenessPolicies: PlatformPolicy[] = [
+    namespaceDefaultDenyNetworkPolicy,
+    namespaceResourceQuota,
+    namespaceLimitRange,
+    replicatedWorkloadPdb,
+    eksSystemAndApplicationNodeGroups,
+];
+
+export const allPolicies: PlatformPolicy[] = [...kubernetesPolicies, ...awsPolicies, ...stackCompletenessPolicies];

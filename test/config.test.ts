@@ -1,0 +1,271 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, parsePlatformConfig, type RawConfigSource } from "../config";
+import { loadStackConfig } from "../plan/stackConfig";
+import { PROJECT_DIR } from "../plan/run";
+
+const devSource = loadStackConfig(PROJECT_DIR, "dev");
+const prodSource = loadStackConfig(PROJECT_DIR, "prod");
+
+function structured(source: RawConfigSource, key: string): any {
+    return JSON.parse(source.values[`eks-platform:${key}`]);
+}
+
+/** A copy of `source` with `key` replaced (structured keys given as plain values). */
+function patched(source: RawConfigSource, key: string, value: unknown): RawConfigSource {
+    const fullKey = key.includes(":") ? key : `eks-platform:${key}`;
+    const values = { ...source.values };
+    if (value === undefined) delete values[fullKey];
+    else values[fullKey] = typeof value === "string" ? value : JSON.stringify(value);
+    return { ...source, values };
+}
+
+function problemsOf(source: RawConfigSource): string[] {
+    try {
+        parsePlatformConfig(source);
+    } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        return (error as ConfigError).problems;
+    }
+    throw new Error("expected the config to be rejected");
+}
+
+describe("the committed stacks", () => {
+    it.each([
+        ["dev", devSource],
+        ["prod", prodSource],
+    ])("%s parses into one typed, defaulted config", (_, source) => {
+        const config = parsePlatformConfig(source);
+        expect(config.clusterName).toBe(`eks-platform-${source.stack}`);
+        expect(config.addons.velero.schedule).toBe("0 2 * * *");
+        expect(config.externalSecrets.allowedNamespaces).toEqual(config.tenants.map((t) => t.name));
+    });
+
+    it("dev is cheap and prod is highly available", () => {
+        const dev = parsePlatformConfig(devSource);
+        const prod = parsePlatformConfig(prodSource);
+        expect(dev.network).toMatchObject({ natGateways: "single", azCount: 2 });
+        expect(prod.network).toMatchObject({ natGateways: "perAz", azCount: 3 });
+        expect(prod.endpoint.publicAccess).toBe(false);
+        expect(prod.isProduction).toBe(true);
+        expect(dev.isProduction).toBe(false);
+    });
+});
+
+describe("every config rule gives a message naming the key, stack, value and what is allowed", () => {
+    it("node group min size above max", () => {
+        const groups = structured(devSource, "nodeGroups");
+        groups[0].minSize = 5;
+        groups[0].desiredSize = 5;
+        const problems = problemsOf(patched(devSource, "nodeGroups", groups));
+        expect(problems).toContain("eks-platform:nodeGroups[0].minSize = 5: (5) must not exceed maxSize (3)");
+    });
+
+    it("desired size outside min..max", () => {
+        const groups = structured(devSource, "nodeGroups");
+        groups[1].desiredSize = 9;
+        expect(problemsOf(patched(devSource, "nodeGroups", groups))).toContain(
+            "eks-platform:nodeGroups[1].desiredSize = 9: (9) must lie between minSize (1) and maxSize (3)",
+        );
+    });
+
+    it("two node groups sharing a name", () => {
+        const groups = structured(devSource, "nodeGroups");
+        groups[1].name = "system";
+        expect(problemsOf(patched(devSource, "nodeGroups", groups))).toContain(
+            'eks-platform:nodeGroups[1].name = "system": "system" is already used by node group 0; names must be unique',
+        );
+    });
+
+    it("no system node group", () => {
+        const groups = structured(devSource, "nodeGroups").filter((g: { role: string }) => g.role !== "system");
+        expect(problemsOf(patched(devSource, "nodeGroups", groups)).join("\n")).toMatch(
+            /eks-platform:nodeGroups = .*needs a node group with role "system"/,
+        );
+    });
+
+    it("subnet CIDR outside the VPC CIDR", () => {
+        const network = { ...structured(devSource, "network"), privateSubnetCidrs: ["10.20.0.0/19", "10.99.0.0/19"] };
+        expect(problemsOf(patched(devSource, "network", network))).toContain(
+            'eks-platform:network.privateSubnetCidrs[1] = "10.99.0.0/19": 10.99.0.0/19 lies outside the VPC CIDR 10.20.0.0/16',
+        );
+    });
+
+    it("overlapping subnet CIDRs", () => {
+        const network = { ...structured(devSource, "network"), privateSubnetCidrs: ["10.20.0.0/19", "10.20.16.0/20"] };
+        expect(problemsOf(patched(devSource, "network", network)).join("\n")).toContain("subnet CIDRs 10.20.0.0/19 and 10.20.16.0/20 overlap");
+    });
+
+    it("one subnet CIDR per AZ", () => {
+        const network = { ...structured(devSource, "network"), publicSubnetCidrs: ["10.20.128.0/22"] };
+        expect(problemsOf(patched(devSource, "network", network))).toContain(
+            'eks-platform:network.publicSubnetCidrs = ["10.20.128.0/22"]: needs exactly one CIDR per AZ (azCount is 2), got 1',
+        );
+    });
+
+    it("a malformed CIDR", () => {
+        const network = { ...structured(devSource, "network"), vpcCidr: "10.20.0.1/16" };
+        expect(problemsOf(patched(devSource, "network", network))).toContain(
+            'eks-platform:network.vpcCidr = "10.20.0.1/16": must be an IPv4 CIDR such as 10.0.0.0/16',
+        );
+    });
+
+    it("an unsupported Kubernetes version", () => {
+        const problems = problemsOf(patched(devSource, "kubernetesVersion", "1.24"));
+        expect(problems).toHaveLength(1);
+        expect(problems[0]).toMatch(/^eks-platform:kubernetesVersion = "1.24": Invalid option: expected one of "1.32"\|"1.33"\|"1.34"\|"1.35"$/);
+    });
+
+    it("a prod stack whose public endpoint is open to the world", () => {
+        const problems = problemsOf(patched(prodSource, "endpoint", { publicAccess: true, publicAccessCidrs: ["0.0.0.0/0"] }));
+        expect(problems).toContain(
+            'eks-platform:endpoint.publicAccessCidrs[0] = "0.0.0.0/0": opens the API server to the whole internet; list your office/VPN CIDRs instead',
+        );
+    });
+
+    it("a public endpoint without an allow-list", () => {
+        expect(problemsOf(patched(devSource, "endpoint", { publicAccess: true }))).toContain(
+            "eks-platform:endpoint.publicAccessCidrs = (not set): must list at least one CIDR when publicAccess is true (an empty list means open to the world)",
+        );
+    });
+
+    it("an empty admin list", () => {
+        const access = { ...structured(devSource, "access"), platformAdminRoleArns: [] };
+        expect(problemsOf(patched(devSource, "access", access))).toContain(
+            "eks-platform:access.platformAdminRoleArns = []: needs at least one platform admin role, or nobody can administer the cluster",
+        );
+    });
+
+    it("a malformed role ARN", () => {
+        const access = { ...structured(devSource, "access"), developerRoleArns: ["developers"] };
+        expect(problemsOf(patched(devSource, "access", access))).toContain(
+            'eks-platform:access.developerRoleArns[0] = "developers": must be an IAM role ARN such as arn:aws:iam::123456789012:role/name',
+        );
+    });
+
+    it("an unknown top-level key (a typo)", () => {
+        expect(problemsOf(patched(devSource, "kubernetesVersoin", "1.34"))).toContain(
+            "eks-platform:kubernetesVersoin: unknown key (check the spelling; the README lists every key)",
+        );
+    });
+
+    it("an unknown nested key", () => {
+        const addons = { ...structured(devSource, "addons"), velero: { schedul: "0 3 * * *" } };
+        expect(problemsOf(patched(devSource, "addons", addons))).toContain(
+            "eks-platform:addons.velero.schedul: unknown key (check the spelling; the README lists every key)",
+        );
+    });
+
+    it("a missing required key", () => {
+        expect(problemsOf(patched(devSource, "network", undefined)).join("\n")).toMatch(/^eks-platform:network = \(not set\): /m);
+    });
+
+    it("a missing region", () => {
+        expect(problemsOf(patched(devSource, "aws:region", undefined))).toContain(
+            "aws:region: is required (the AWS region to deploy to, e.g. eu-west-1)",
+        );
+    });
+
+    it("a malformed region", () => {
+        expect(problemsOf(patched(devSource, "aws:region", "Europe"))).toContain('aws:region = "Europe": is not an AWS region name such as eu-west-1');
+    });
+
+    it("an integer key given text", () => {
+        expect(problemsOf(patched(devSource, "controlPlaneLogRetentionDays", "ninety"))[0]).toMatch(
+            /^eks-platform:controlPlaneLogRetentionDays = "ninety": /,
+        );
+    });
+
+    it("a log retention CloudWatch does not offer", () => {
+        expect(problemsOf(patched(devSource, "controlPlaneLogRetentionDays", "45"))[0]).toMatch(
+            /^eks-platform:controlPlaneLogRetentionDays = 45: /,
+        );
+    });
+
+    it("prod with a single NAT gateway and two AZs", () => {
+        const network = { ...structured(prodSource, "network"), natGateways: "single" };
+        const problems = problemsOf(patched(prodSource, "network", network));
+        expect(problems).toContain('eks-platform:network.natGateways = "single": must be "perAz" in prod (a single NAT gateway is a single point of failure)');
+    });
+
+    it("prod node groups that cannot lose a node", () => {
+        const groups = structured(prodSource, "nodeGroups");
+        groups[0].minSize = 1;
+        groups[0].desiredSize = 1;
+        expect(problemsOf(patched(prodSource, "nodeGroups", groups))).toContain(
+            "eks-platform:nodeGroups[0].minSize = 1: must be at least 2 in prod (one node must be able to fail)",
+        );
+    });
+
+    it("a tenant allow that names an unknown namespace", () => {
+        const tenants = structured(devSource, "tenants");
+        tenants[1].allowIngressFrom = [{ namespace: "paymnets", ports: [5432] }];
+        expect(problemsOf(patched(devSource, "tenants", tenants))).toContain(
+            'eks-platform:tenants[1].allowIngressFrom[0].namespace = "paymnets": "paymnets" is not a tenant namespace of this stack (known: payments, database, monitoring)',
+        );
+    });
+
+    it("a tenant that takes a platform namespace", () => {
+        const tenants = [...structured(devSource, "tenants"), { name: "kube-system", owners: ["x"] }];
+        expect(problemsOf(patched(devSource, "tenants", tenants))).toContain(
+            'eks-platform:tenants[2].name = "kube-system": is reserved for the platform or Kubernetes itself',
+        );
+    });
+
+    it("a tenant declared twice", () => {
+        const tenants = [...structured(devSource, "tenants"), { name: "payments", owners: ["x"] }];
+        expect(problemsOf(patched(devSource, "tenants", tenants))).toContain('eks-platform:tenants[2].name = "payments": "payments" is declared twice');
+    });
+
+    it("External Secrets allowed in a namespace that is not a tenant", () => {
+        const addons = { ...structured(devSource, "addons"), externalSecrets: { allowedNamespaces: ["payments", "ghost"] } };
+        expect(problemsOf(patched(devSource, "addons", addons))).toContain(
+            'eks-platform:addons.externalSecrets.allowedNamespaces[1] = "ghost": "ghost" is not a tenant namespace of this stack',
+        );
+    });
+
+    it("a Karpenter AMI that is not pinned", () => {
+        const addons = { ...structured(devSource, "addons"), karpenter: { amiAlias: "al2023@latest" } };
+        expect(problemsOf(patched(devSource, "addons", addons))).toContain(
+            'eks-platform:addons.karpenter.amiAlias = "al2023@latest": must pin an AMI release such as al2023@v20261110 (never @latest)',
+        );
+    });
+
+    it("a backup schedule that is not cron", () => {
+        const addons = { ...structured(devSource, "addons"), velero: { schedule: "daily" } };
+        expect(problemsOf(patched(devSource, "addons", addons))).toContain(
+            'eks-platform:addons.velero.schedule = "daily": must be a five-field cron expression such as 0 2 * * *',
+        );
+    });
+
+    it("existing-network mode needs real ids", () => {
+        const network = { mode: "existing", vpcId: "my-vpc", privateSubnetIds: ["subnet-0aaa1111"] };
+        const problems = problemsOf(patched(devSource, "network", network));
+        expect(problems).toContain('eks-platform:network.vpcId = "my-vpc": must be a VPC id such as vpc-0abc12345def67890');
+        expect(problems).toContain('eks-platform:network.privateSubnetIds = ["subnet-0aaa1111"]: needs at least two private subnets in different AZs');
+    });
+
+    it("a structured key that is not JSON", () => {
+        expect(problemsOf(patched(devSource, "network", "{not json"))).toContain("eks-platform:network: is not valid JSON/YAML structure");
+    });
+
+    it("never echoes a secret value", () => {
+        const source = { ...patched(devSource, "kubernetesVersion", "hunter2"), secretKeys: ["eks-platform:kubernetesVersion"] };
+        const problems = problemsOf(source);
+        expect(problems.join("\n")).not.toContain("hunter2");
+        expect(problems[0]).toMatch(/^eks-platform:kubernetesVersion = \[secret\]: /);
+    });
+
+    it("reports every problem at once, in one message without a stack trace", () => {
+        const source = patched(patched(devSource, "kubernetesVersion", "1.20"), "controlPlaneLogRetentionDays", "7");
+        try {
+            parsePlatformConfig(source);
+            throw new Error("expected a ConfigError");
+        } catch (error) {
+            const configError = error as ConfigError;
+            expect(configError.problems).toHaveLength(2);
+            expect(configError.message).toMatch(/^Invalid configuration for stack "dev":\n  - /);
+            // Pulumi prints a RunError's message alone, without the stack trace.
+            expect((error as { __pulumiRunError?: boolean }).__pulumiRunError).toBe(true);
+        }
+    });
+});

@@ -1,0 +1,239 @@
+// The tricky cases of the Kubernetes policies: where containers hide, what inherits from the
+// pod, and how image references and secret names are read.
+import { describe, expect, it } from "vitest";
+import { parseImage, unpinnedReason } from "../../policy/lib/images";
+import { looksLikeSecretName } from "../../policy/lib/secrets";
+import { container, cronJob, deployment, k8s, notEvaluatedOf, pod, podSpec, resource, UNKNOWN, violationsOf } from "./helpers";
+
+const privileged = { securityContext: { ...container().securityContext, privileged: true } };
+
+describe("containers are found everywhere", () => {
+    it("reports a violation that exists only in an init container", () => {
+        const spec = podSpec({ initContainers: [container("setup", privileged)] });
+        expect(violationsOf("k8s-no-privileged-containers", [deployment(spec)])).toEqual([
+            'Deployment init container "setup" runs privileged',
+        ]);
+    });
+
+    it("reports a violation that exists only in an ephemeral container", () => {
+        const spec = podSpec({ ephemeralContainers: [{ name: "debugger", image: "busybox:1.36", securityContext: { privileged: true } }] });
+        expect(violationsOf("k8s-no-privileged-containers", [pod(spec)])).toEqual(['Pod ephemeral container "debugger" runs privileged']);
+    });
+
+    it("does not ask ephemeral containers for resources, but does ask init containers", () => {
+        const spec = podSpec({
+            ephemeralContainers: [{ name: "debugger", image: "busybox:1.36" }],
+            initContainers: [container("setup", { resources: {} })],
+        });
+        expect(violationsOf("k8s-resource-requests-limits", [pod(spec)])).toEqual([
+            'Pod init container "setup" is missing requests.cpu, requests.memory, limits.cpu, limits.memory',
+        ]);
+    });
+
+    it("reads the pod template of a CronJob", () => {
+        expect(violationsOf("k8s-no-privileged-containers", [cronJob(podSpec({ containers: [container("job", privileged)] }))])).toEqual([
+            'CronJob container "job" runs privileged',
+        ]);
+        expect(violationsOf("k8s-no-privileged-containers", [cronJob()])).toEqual([]);
+    });
+
+    it("covers StatefulSet, DaemonSet, Job, ReplicaSet and ReplicationController", () => {
+        for (const type of ["apps/v1:StatefulSet", "apps/v1:DaemonSet", "batch/v1:Job", "apps/v1:ReplicaSet", "core/v1:ReplicationController"]) {
+            const workload = k8s(type, { metadata: { name: "w", namespace: "shop" }, spec: { template: { spec: podSpec({ hostNetwork: true }) } } });
+            expect(violationsOf("k8s-no-host-namespaces", [workload]), type).toHaveLength(1);
+        }
+    });
+});
+
+describe("pod-level security context", () => {
+    it("inherits runAsNonRoot from the pod", () => {
+        expect(violationsOf("k8s-run-as-non-root", [deployment()])).toEqual([]);
+    });
+
+    it("still denies a container that sets runAsUser 0 under a pod with runAsNonRoot true", () => {
+        const spec = podSpec({ containers: [container("app", { securityContext: { ...container().securityContext, runAsUser: 0 } })] });
+        expect(violationsOf("k8s-run-as-non-root", [deployment(spec)])).toEqual(['Deployment container "app" runs as UID 0']);
+    });
+
+    it("lets a container override the pod's runAsNonRoot", () => {
+        const spec = podSpec({ containers: [container("app", { securityContext: { ...container().securityContext, runAsNonRoot: false } })] });
+        expect(violationsOf("k8s-run-as-non-root", [deployment(spec)])).toEqual([
+            'Deployment container "app" does not set runAsNonRoot: true (own or inherited from the pod)',
+        ]);
+    });
+
+    it("ignores container-only fields written at pod level", () => {
+        const spec = podSpec({
+            securityContext: { ...podSpec().securityContext, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true },
+            containers: [container("app", { securityContext: { capabilities: { drop: ["ALL"] } } })],
+        });
+        expect(violationsOf("k8s-no-privilege-escalation", [deployment(spec)])).toHaveLength(1);
+        expect(violationsOf("k8s-read-only-root-filesystem", [deployment(spec)])).toHaveLength(1);
+    });
+
+    it("inherits the seccomp profile, and lets a container weaken it", () => {
+        expect(violationsOf("k8s-seccomp-profile", [deployment()])).toEqual([]);
+        const spec = podSpec({ containers: [container("app", { securityContext: { ...container().securityContext, seccompProfile: { type: "Unconfined" } } })] });
+        expect(violationsOf("k8s-seccomp-profile", [deployment(spec)])).toEqual(['Deployment container "app" uses seccomp profile Unconfined']);
+    });
+});
+
+describe("capabilities", () => {
+    const withCapabilities = (capabilities: object) =>
+        deployment(podSpec({ containers: [container("app", { securityContext: { ...container().securityContext, capabilities } })] }));
+
+    it("denies drop ALL followed by an added capability", () => {
+        expect(violationsOf("k8s-restricted-capabilities", [withCapabilities({ drop: ["ALL"], add: ["SYS_ADMIN"] })])).toEqual([
+            'Deployment container "app" adds capabilities SYS_ADMIN',
+        ]);
+    });
+
+    it("allows NET_BIND_SERVICE (also spelled CAP_NET_BIND_SERVICE) after drop ALL", () => {
+        expect(violationsOf("k8s-restricted-capabilities", [withCapabilities({ drop: ["ALL"], add: ["NET_BIND_SERVICE", "CAP_NET_BIND_SERVICE"] })])).toEqual([]);
+    });
+
+    it("honours the allowedAddedCapabilities knob", () => {
+        const config = { "k8s-restricted-capabilities": { allowedAddedCapabilities: ["NET_ADMIN"] } };
+        expect(violationsOf("k8s-restricted-capabilities", [withCapabilities({ drop: ["ALL"], add: ["NET_ADMIN"] })], config)).toEqual([]);
+    });
+});
+
+describe("image references", () => {
+    it.each([
+        ["registry:5000/app", "has neither a tag nor a digest"],
+        ["nginx", "has neither a tag nor a digest"],
+        ["nginx:latest", "uses the mutable tag `latest`"],
+        ["registry.example.com:5000/team/app:latest", "uses the mutable tag `latest`"],
+    ])("denies %s", (image, reason) => {
+        expect(unpinnedReason(image)).toBe(reason);
+    });
+
+    it.each(["registry:5000/app:1.2.3", "nginx:1.27", "app@sha256:abc123", "nginx:latest@sha256:abc123", "registry:5000/app@sha256:0f"])(
+        "allows %s",
+        (image) => {
+            expect(unpinnedReason(image)).toBeUndefined();
+        },
+    );
+
+    it("does not mistake a registry port for a tag", () => {
+        expect(parseImage("registry:5000/app")).toEqual({ registry: "registry:5000", repository: "app", tag: undefined, digest: undefined });
+    });
+
+    it("enforces allowedRegistries only when configured", () => {
+        const workload = deployment(podSpec({ containers: [container("app", { image: "docker.io/library/nginx:1.27" })] }));
+        expect(violationsOf("k8s-image-pinned", [workload])).toEqual([]);
+        const config = { "k8s-image-pinned": { allowedRegistries: ["123456789012.dkr.ecr.eu-west-1.amazonaws.com"] } };
+        expect(violationsOf("k8s-image-pinned", [workload], config)).toEqual([
+            'Deployment container "app" image docker.io/library/nginx:1.27 is not from an allowed registry',
+        ]);
+    });
+});
+
+describe("plain-text secrets", () => {
+    it.each(["DB_PASSWORD", "apiKey", "client-secret", "GITHUB_TOKEN", "aws_credentials"])("treats %s as a secret name", (name) => {
+        expect(looksLikeSecretName(name)).toBe(true);
+    });
+
+    it.each(["MONKEY", "KEYCLOAK_URL", "PUBLIC_KEY", "LOG_LEVEL", "SIGNING_KEY_ID"])("does not treat %s as a secret name", (name) => {
+        expect(looksLikeSecretName(name)).toBe(false);
+    });
+
+    it("allows secrets referenced through valueFrom", () => {
+        const env = [{ name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: "db", key: "password" } } }];
+        expect(violationsOf("k8s-no-plaintext-secrets", [deployment(podSpec({ containers: [container("app", { env })] }))])).toEqual([]);
+    });
+
+    it("finds a PEM private key in a ConfigMap and a secret-named key", () => {
+        const configMap = k8s("core/v1:ConfigMap", {
+            metadata: { name: "cfg", namespace: "shop" },
+            data: { "tls.pem": "-----BEGIN RSA PRIVATE KEY-----\nMIIE...", api_token: "abc", LOG_LEVEL: "debug" },
+        });
+        expect(violationsOf("k8s-no-plaintext-secrets", [configMap]).sort()).toEqual([
+            "ConfigMap key api_token looks like a secret",
+            "ConfigMap key tls.pem holds a PEM private key",
+        ]);
+    });
+
+    it("finds a PEM private key in an env var of an init container", () => {
+        const env = [{ name: "CERT", value: "-----BEGIN PRIVATE KEY-----\nabc" }];
+        expect(violationsOf("k8s-no-plaintext-secrets", [deployment(podSpec({ initContainers: [container("init", { env })] }))])).toEqual([
+            'Deployment init container "init" has a PEM private key in env var CERT',
+        ]);
+    });
+});
+
+describe("other object checks", () => {
+    it("accepts the legacy internal load balancer annotation and ignores ClusterIP services", () => {
+        const legacy = k8s("core/v1:Service", {
+            metadata: { name: "a", namespace: "shop", annotations: { "service.beta.kubernetes.io/aws-load-balancer-internal": "true" } },
+            spec: { type: "LoadBalancer" },
+        });
+        const clusterIp = k8s("core/v1:Service", { metadata: { name: "b", namespace: "shop" }, spec: { type: "ClusterIP" } });
+        expect(violationsOf("k8s-internal-load-balancer", [legacy, clusterIp])).toEqual([]);
+    });
+
+    it("requires a namespace on namespaced objects only", () => {
+        const noNamespace = k8s("core/v1:ConfigMap", { metadata: { name: "cfg" } });
+        const clusterRole = k8s("rbac.authorization.k8s.io/v1:ClusterRole", { metadata: { name: "r" }, rules: [] });
+        const issuer = k8s("cert-manager.io/v1:ClusterIssuer", { metadata: { name: "letsencrypt" } });
+        expect(violationsOf("k8s-no-default-namespace", [noNamespace, clusterRole, issuer])).toEqual([
+            "ConfigMap has no namespace (it would land in default)",
+        ]);
+    });
+
+    it("denies a namespace without the enforce label and a PDB requiring 100%", () => {
+        expect(violationsOf("k8s-namespace-pod-security", [k8s("core/v1:Namespace", { metadata: { name: "x" } })])).toEqual([
+            "Namespace has no pod-security.kubernetes.io/enforce label",
+        ]);
+        const pdb = k8s("policy/v1:PodDisruptionBudget", { metadata: { name: "p", namespace: "shop" }, spec: { minAvailable: "100%" } });
+        expect(violationsOf("k8s-pdb-allows-disruption", [pdb])).toEqual(["PodDisruptionBudget requires 100% of pods available"]);
+    });
+
+    it("accepts pinned helm versions and local charts, denies ranges", () => {
+        const release = (chart: string, version?: string) => resource("kubernetes:helm.sh/v3:Release", { chart, ...(version ? { version } : {}) });
+        expect(violationsOf("helm-chart-version-pinned", [release("cilium", "1.16.3"), release("./charts/app")])).toEqual([]);
+        expect(violationsOf("helm-chart-version-pinned", [release("cilium", "^1.16")])).toEqual(["chart cilium version ^1.16 is a range"]);
+    });
+});
+
+describe("exemptions come from config", () => {
+    const bad = () => deployment(podSpec({ hostNetwork: true }), "node-exporter", 1, "monitoring");
+
+    it("by namespace, name (with wildcard) and label", () => {
+        expect(violationsOf("k8s-no-host-namespaces", [bad()])).toHaveLength(1);
+        expect(violationsOf("k8s-no-host-namespaces", [bad()], { "k8s-no-host-namespaces": { exemptNamespaces: ["monitor*"] } })).toEqual([]);
+        expect(violationsOf("k8s-no-host-namespaces", [bad()], { "k8s-no-host-namespaces": { exemptNames: ["node-*"] } })).toEqual([]);
+        expect(violationsOf("k8s-no-host-namespaces", [bad()], { "k8s-no-host-namespaces": { exemptLabels: { app: "node-exporter" } } })).toEqual([]);
+        expect(violationsOf("k8s-no-host-namespaces", [bad()], { "k8s-no-host-namespaces": { exemptLabels: { app: "other" } } })).toHaveLength(1);
+    });
+
+    it("exempts only the configured policy", () => {
+        const config = { "k8s-no-host-namespaces": { exemptNamespaces: ["monitoring"] } };
+        const spec = podSpec({ hostNetwork: true, containers: [container("c", privileged)] });
+        expect(violationsOf("k8s-no-privileged-containers", [deployment(spec, "x", 1, "monitoring")], config)).toHaveLength(1);
+    });
+});
+
+describe("unknown values", () => {
+    it("reports a policy as not evaluated when the only container's image is unknown", () => {
+        const workload = deployment(podSpec({ containers: [container("app", { image: UNKNOWN })] }));
+        expect(violationsOf("k8s-image-pinned", [workload])).toEqual([]);
+        expect(notEvaluatedOf("k8s-image-pinned", [workload])).toEqual(["string value at .spec.template.spec.containers.0.image can't be known during preview"]);
+    });
+
+    it("still reports what it can prove in the other containers", () => {
+        const spec = podSpec({ containers: [container("a", { image: UNKNOWN }), container("b", { image: "nginx" })] });
+        expect(violationsOf("k8s-image-pinned", [deployment(spec)])).toEqual(['Deployment container "b" image nginx has neither a tag nor a digest']);
+    });
+
+    it("survives unknown containers lists, security contexts and namespaces", () => {
+        const workloads = [
+            deployment(podSpec({ containers: UNKNOWN })),
+            deployment(podSpec({ securityContext: UNKNOWN }), "b"),
+            k8s("core/v1:ConfigMap", { metadata: { name: "c", namespace: UNKNOWN }, data: UNKNOWN }),
+        ];
+        expect(() => violationsOf("k8s-run-as-non-root", workloads)).not.toThrow();
+        expect(notEvaluatedOf("k8s-no-default-namespace", workloads)).toHaveLength(1);
+        expect(notEvaluatedOf("k8s-run-as-non-root", workloads)).toHaveLength(2);
+    });
+});

@@ -1,0 +1,17 @@
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+
+export const ROOT = join(__dirname, "..", "..");
+const TSX = join(ROOT, "node_modules", ".bin", "tsx");
+
+export interface CliResult {
+    status: number | null;
+    stdout: string;
+    stderr: string;
+}
+
+/** Runs one of the project's TypeScript entry points the way `npm run` does. */
+export function runScript(script: string, args: string[], cwd = ROOT): CliResult {
+    const result = spawnSync(TSX, [join(ROOT, script), ...args], { cwd, encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" } });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
