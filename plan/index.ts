@@ -36,6 +36,7 @@ export interface PlanOptions {
 }
 
 export interface Plan {
+    source: StackConfigSource;
     run: ProgramRun;
     document: PlanDocument;
 }
@@ -58,7 +59,7 @@ export async function createPlan(options: PlanOptions): Promise<Plan> {
         })),
         policyConfig,
     );
-    return { run, document: toDocument(run, policy) };
+    return { source, run, document: toDocument(run, policy) };
 }
 
 function toDocument(run: ProgramRun, policy: PolicyReport): PlanDocument {
@@ -73,4 +74,10 @@ function toDocument(run: ProgramRun, policy: PolicyReport): PlanDocument {
 
 export function mandatoryViolations(document: PlanDocument): number {
     return document.policy.violations.filter((v) => v.enforcementLevel === "mandatory").length;
+}
+
+/** The stack's region and environment class, as the cost model needs them. */
+export function stackFacts(source: StackConfigSource): { region: string; environment: "dev" | "prod" } {
+    const environment = source.values[`${source.project}:environment`];
+    return { region: source.values["aws:region"] ?? "us-east-1", environment: environment === "dev" ? "dev" : "prod" };
 }

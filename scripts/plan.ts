@@ -6,7 +6,9 @@
 import { resolve } from "node:path";
 import { Command, CommanderError } from "commander";
 import { ConfigError } from "../config";
-import { createPlan, mandatoryViolations } from "../plan";
+import { createPlan, mandatoryViolations, stackFacts } from "../plan";
+import { estimateMonthlyCost, PriceTableError, renderCost } from "../plan/cost";
+import { renderMermaid } from "../plan/mermaid";
 import { renderPlan } from "../plan/render";
 import { ProgramError } from "../plan/run";
 import { StackFileError } from "../plan/stackConfig";
@@ -20,6 +22,8 @@ interface CliOptions {
     preview: boolean;
     policyConfig?: string;
     projectDir?: string;
+    cost: boolean;
+    mermaid: boolean;
 }
 
 function parseArguments(argv: string[]): CliOptions {
@@ -29,6 +33,8 @@ function parseArguments(argv: string[]): CliOptions {
         .option("--json", "print one JSON document (the plan contract)", false)
         .option("--preview", "leave provider-computed outputs unknown, as `pulumi preview` of a new stack does", false)
         .option("--policy-config <file>", "policy pack config (the --policy-pack-config format); default: the platform's own")
+        .option("--cost", "add the modeled monthly cost (JSON: a `cost` field)", false)
+        .option("--mermaid", "print a Mermaid diagram of the components and their dependencies instead", false)
         .option("--project-dir <dir>", "directory holding Pulumi.yaml and index.ts (default: this repository)")
         .exitOverride()
         .configureOutput({ writeOut: (s) => process.stderr.write(s), writeErr: (s) => process.stderr.write(s) });
@@ -44,18 +50,26 @@ async function main(argv: string[]): Promise<number> {
         if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_USAGE;
         throw error;
     }
-    const { document } = await createPlan({
+    const plan = await createPlan({
         stack: options.stack,
         preview: options.preview,
         policyConfigFile: options.policyConfig,
         projectDir: options.projectDir ? resolve(options.projectDir) : undefined,
     });
-    process.stdout.write(options.json ? `${JSON.stringify(document, null, 2)}\n` : `${renderPlan(document, options)}\n`);
+    const { document } = plan;
+    if (options.mermaid) {
+        process.stdout.write(`${renderMermaid(document)}\n`);
+        return 0;
+    }
+    const facts = stackFacts(plan.source);
+    const cost = options.cost ? estimateMonthlyCost(document.resources, facts.region, facts.environment) : undefined;
+    if (options.json) process.stdout.write(`${JSON.stringify(cost ? { ...document, cost } : document, null, 2)}\n`);
+    else process.stdout.write(`${renderPlan(document, options)}\n${cost ? `\n${renderCost(cost)}\n` : ""}`);
     return mandatoryViolations(document) > 0 ? EXIT_VIOLATION : 0;
 }
 
 function exitCodeFor(error: unknown): number {
-    if (error instanceof ConfigError || error instanceof StackFileError) return EXIT_USAGE;
+    if (error instanceof ConfigError || error instanceof StackFileError || error instanceof PriceTableError) return EXIT_USAGE;
     if ((error as Error)?.name === "PolicyConfigError") return EXIT_USAGE;
     return EXIT_VIOLATION;
 }
@@ -63,7 +77,7 @@ function exitCodeFor(error: unknown): number {
 main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {
-        const known = error instanceof ConfigError || error instanceof StackFileError || error instanceof ProgramError;
+        const known = error instanceof ConfigError || error instanceof StackFileError || error instanceof ProgramError || error instanceof PriceTableError;
         const message = error instanceof Error ? error.message : String(error);
         process.stderr.write(`plan: ${known ? message : `the program failed: ${message}`}\n`);
         process.exit(exitCodeFor(error));
