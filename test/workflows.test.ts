@@ -1,0 +1,351 @@
+// Every GitHub Actions workflow of the repository, checked offline: valid YAML, a sound job
+// graph, scripts and paths that exist, pinned actions, guarded cloud jobs, gated deploys.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parse } from "yaml";
+import { describe, expect, it } from "vitest";
+
+const root = path.resolve(__dirname, "..");
+const workflowDir = path.join(root, ".github", "workflows");
+const scripts = (JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+
+interface Step {
+    name?: string;
+    uses?: string;
+    run?: string;
+    if?: string;
+    with?: Record<string, unknown>;
+    env?: Record<string, unknown>;
+}
+interface Job {
+    needs?: string | string[];
+    if?: string;
+    environment?: string | { name: string };
+    permissions?: string | Record<string, string>;
+    concurrency?: string | { group: string };
+    env?: Record<string, unknown>;
+    steps?: Step[];
+    uses?: string;
+}
+interface Workflow {
+    on?: unknown;
+    permissions?: string | Record<string, string>;
+    jobs?: Record<string, Job>;
+}
+
+function loadWorkflows(): { file: string; text: string }[] {
+    if (!fs.existsSync(workflowDir)) return [];
+    return fs
+        .readdirSync(workflowDir)
+        .filter((f) => /\.ya?ml$/.test(f))
+        .map((f) => ({ file: f, text: fs.readFileSync(path.join(workflowDir, f), "utf8") }));
+}
+
+// --- checks: each returns a list of problems, so a broken in-memory workflow can prove they fail ---
+
+const needsOf = (job: Job): string[] => (job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs : [job.needs]);
+const envName = (job: Job): string | undefined => (typeof job.environment === "string" ? job.environment : job.environment?.name);
+
+function structureProblems(doc: unknown): string[] {
+    if (doc === null || typeof doc !== "object") return ["not a YAML mapping"];
+    const wf = doc as Workflow;
+    const problems: string[] = [];
+    if (wf.on === undefined) problems.push("no `on` trigger");
+    if (wf.jobs === undefined || typeof wf.jobs !== "object" || Object.keys(wf.jobs).length === 0) problems.push("no `jobs`");
+    for (const [id, job] of Object.entries(wf.jobs ?? {})) {
+        if (job.uses === undefined && (!Array.isArray(job.steps) || job.steps.length === 0)) problems.push(`job ${id} has no steps`);
+    }
+    return problems;
+}
+
+function graphProblems(wf: Workflow): string[] {
+    const jobs = wf.jobs ?? {};
+    const problems: string[] = [];
+    for (const [id, job] of Object.entries(jobs)) {
+        for (const need of needsOf(job)) if (!(need in jobs)) problems.push(`job ${id} needs unknown job ${need}`);
+    }
+    const state = new Map<string, "visiting" | "done">();
+    const visit = (id: string, trail: string[]): void => {
+        if (state.get(id) === "done" || !(id in jobs)) return;
+        if (state.get(id) === "visiting") {
+            problems.push(`cycle: ${[...trail.slice(trail.indexOf(id)), id].join(" -> ")}`);
+            return;
+        }
+        state.set(id, "visiting");
+        for (const need of needsOf(jobs[id])) visit(need, [...trail, id]);
+        state.set(id, "done");
+    };
+    for (const id of Object.keys(jobs)) visit(id, []);
+    return problems;
+}
+
+const NPM_RUN = /\bnpm\s+run(?:\s+--?[\w-]+)*\s+([\w:.-]+)/g;
+const NPM_SHORTHAND = /\bnpm\s+(test|start)\b/g;
+const PATH_AFTER = /\b(?:bash|sh|node|tsx|npx tsx)\s+((?:\.{0,2}\/)?[\w.-]+(?:\/[\w.-]+)+|[\w-]+\.(?:sh|ts|js|mjs))/g;
+const PATH_FLAGS = /--(?:policy-pack|policy-pack-config|prefix|config)[ =]((?:\.{0,2}\/)?[\w.\/-]+)/g;
+
+function referenceProblems(wf: Workflow, packageScripts: Record<string, string>, exists: (p: string) => boolean): string[] {
+    const problems: string[] = [];
+    for (const [id, job] of Object.entries(wf.jobs ?? {})) {
+        for (const step of job.steps ?? []) {
+            const run = step.run ?? "";
+            for (const m of run.matchAll(NPM_RUN)) if (!(m[1] in packageScripts)) problems.push(`job ${id}: npm run ${m[1]}: no such script in package.json`);
+            for (const m of run.matchAll(NPM_SHORTHAND)) if (!(m[1] in packageScripts)) problems.push(`job ${id}: npm ${m[1]}: no such script in package.json`);
+            for (const m of [...run.matchAll(PATH_AFTER), ...run.matchAll(PATH_FLAGS)]) {
+                if (!exists(m[1])) problems.push(`job ${id}: references ${m[1]}, which does not exist in the repository`);
+            }
+            if (step.uses?.startsWith("./") && !exists(step.uses)) problems.push(`job ${id}: local action ${step.uses} does not exist`);
+        }
+    }
+    return problems;
+}
+
+const PINNED = /^[\w.-]+\/[\w.\/-]+@(v\d+(\.\d+)*|[0-9a-f]{40})$/;
+
+function pinningProblems(wf: Workflow): string[] {
+    const problems: string[] = [];
+    for (const [id, job] of Object.entries(wf.jobs ?? {})) {
+        const uses = [...(job.uses ? [job.uses] : []), ...(job.steps ?? []).flatMap((s) => (s.uses ? [s.uses] : []))];
+        for (const u of uses) {
+            if (u.startsWith("./")) continue;
+            if (u.startsWith("docker://")) {
+                if (!/@sha256:[0-9a-f]{64}$/.test(u)) problems.push(`job ${id}: ${u} is not pinned by digest`);
+            } else if (!PINNED.test(u)) problems.push(`job ${id}: ${u} is not pinned to a version tag (@vN) or a commit SHA`);
+        }
+    }
+    return problems;
+}
+
+const CLOUD_GUARD = /vars\.AWS_ROLE_ARN\s*!=\s*''/;
+
+function usesCloud(job: Job): boolean {
+    const text = JSON.stringify(job);
+    return (
+        (job.steps ?? []).some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@") || /\bpulumi\s+(preview|up|destroy|refresh)\b/.test(s.run ?? "")) ||
+        /secrets\.PULUMI_ACCESS_TOKEN/.test(text) ||
+        /npm run test:integration/.test(text)
+    );
+}
+
+/** The one job that must run the integration test without credentials, to report NOT RUN. */
+const isNotRunReporter = (job: Job) => /vars\.AWS_ROLE_ARN\s*==\s*''/.test(job.if ?? "") && !/secrets\./.test(JSON.stringify(job));
+
+function guardProblems(wf: Workflow): string[] {
+    const problems: string[] = [];
+    const top = wf.permissions;
+    if (top === undefined || typeof top === "string" || top["contents"] !== "read" || Object.keys(top).length !== 1) {
+        problems.push("workflow permissions must be exactly { contents: read }");
+    }
+    for (const [id, job] of Object.entries(wf.jobs ?? {})) {
+        const oidc = (job.steps ?? []).some((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+        const perms = typeof job.permissions === "object" ? job.permissions : {};
+        if (oidc && perms["id-token"] !== "write") problems.push(`job ${id} assumes an AWS role but lacks permissions id-token: write`);
+        if (!oidc && perms["id-token"] !== undefined) problems.push(`job ${id} asks for id-token without using OIDC`);
+        if (perms["id-token"] !== undefined && perms["contents"] !== "read") problems.push(`job ${id} must keep contents: read next to id-token`);
+        for (const [scope, level] of Object.entries(perms)) {
+            if (level === "write" && scope !== "id-token") problems.push(`job ${id} has ${scope}: write`);
+        }
+        if (usesCloud(job) && !isNotRunReporter(job) && !CLOUD_GUARD.test(job.if ?? "")) {
+            problems.push(`job ${id} uses cloud credentials but its if: does not check vars.AWS_ROLE_ARN != ''`);
+        }
+    }
+    return problems;
+}
+
+const deploysStack = (job: Job, stack?: string): boolean =>
+    (job.steps ?? []).some((s) => {
+        const m = /\bpulumi\s+up\b.*--stack[ =]"?([\w.-]+)/.exec(s.run ?? "");
+        return m !== null && (stack === undefined || m[1] === stack);
+    });
+
+function deployProblems(wf: Workflow): string[] {
+    const jobs = wf.jobs ?? {};
+    const problems: string[] = [];
+    const deployJobs = Object.entries(jobs).filter(([, job]) => deploysStack(job));
+    if (deployJobs.length === 0) return ["no job runs pulumi up --stack <name>"];
+    for (const [id, job] of deployJobs) {
+        const cond = job.if ?? "";
+        if (!/github\.ref\s*==\s*'refs\/heads\/main'/.test(cond) || !/github\.event_name\s*==\s*'push'/.test(cond)) {
+            problems.push(`deploy job ${id} must run only on push to main (its if: is ${JSON.stringify(cond)})`);
+        }
+        if (!(job.steps ?? []).some((s) => /\bpulumi\s+up\b.*--policy-pack[ =]policy\b/.test(s.run ?? ""))) problems.push(`deploy job ${id} must run pulumi up with --policy-pack policy`);
+        const group = typeof job.concurrency === "string" ? job.concurrency : job.concurrency?.group;
+        if (group === undefined) problems.push(`deploy job ${id} has no concurrency group (two deploys of one stack must never overlap)`);
+    }
+    const prod = deployJobs.filter(([, job]) => deploysStack(job, "prod"));
+    const dev = new Set(deployJobs.filter(([, job]) => deploysStack(job, "dev")).map(([id]) => id));
+    if (prod.length === 0) problems.push("no job deploys prod");
+    for (const [id, job] of prod) {
+        if (envName(job) !== "production") problems.push(`prod deploy job ${id} must use environment: production (manual approval)`);
+        if (!needsOf(job).some((n) => dev.has(n))) problems.push(`prod deploy job ${id} must need the dev deploy job`);
+    }
+    return problems;
+}
+
+function allProblems(wf: Workflow, exists = (p: string) => fs.existsSync(path.join(root, p))): string[] {
+    return [...structureProblems(wf), ...graphProblems(wf), ...referenceProblems(wf, scripts, exists), ...pinningProblems(wf), ...guardProblems(wf)];
+}
+
+// --- the repository's workflows --------------------------------------------------------------
+
+const workflows = loadWorkflows();
+
+describe("the repository's GitHub Actions workflows", () => {
+    it("exist, including the platform pipeline", () => {
+        expect(workflows.map((w) => w.file)).toContain("platform.yaml");
+    });
+
+    describe.each(workflows)("$file", ({ text }) => {
+        const doc = parse(text) as Workflow;
+
+        it("is valid YAML with `on` and `jobs`", () => {
+            expect(structureProblems(doc)).toEqual([]);
+        });
+
+        it("every needs names an existing job and the job graph has no cycle", () => {
+            expect(graphProblems(doc)).toEqual([]);
+        });
+
+        it("every npm script and repository path it runs exists", () => {
+            expect(referenceProblems(doc, scripts, (p) => fs.existsSync(path.join(root, p)))).toEqual([]);
+        });
+
+        it("every action is pinned to a version tag or commit SHA", () => {
+            expect(pinningProblems(doc)).toEqual([]);
+        });
+
+        it("least privilege: contents read, id-token only with OIDC, cloud jobs guarded", () => {
+            expect(guardProblems(doc)).toEqual([]);
+        });
+    });
+});
+
+describe("platform.yaml", () => {
+    const doc = parse(fs.readFileSync(path.join(workflowDir, "platform.yaml"), "utf8")) as Workflow;
+    const jobs = doc.jobs ?? {};
+    const runs = (id: string) => (jobs[id]?.steps ?? []).map((s) => s.run ?? "").join("\n");
+
+    it("deploys on push to main only, prod behind environment production and after dev", () => {
+        expect(deployProblems(doc)).toEqual([]);
+        expect(doc.on).toMatchObject({ push: { branches: ["main"] } });
+    });
+
+    it("on pull requests: npm ci, npm test, the offline plan of every stack, the policy check", () => {
+        expect(runs("test")).toMatch(/npm ci[\s\S]*npm test/);
+        expect(runs("plan")).toMatch(/npm run --silent plan -- --stack "\$\{\{ matrix\.stack \}\}" --json/);
+        expect(runs("plan")).toMatch(/enforcementLevel === "mandatory"/);
+        expect(runs("stacks")).toContain("Pulumi.*.yaml");
+        expect(runs("policy-check")).toMatch(/npm run --silent policy:check -- --format json/);
+        expect(jobs.preview.if).toMatch(/pull_request/);
+        expect(runs("preview")).toMatch(/pulumi preview .*--policy-pack policy/);
+    });
+
+    it("setup-node uses Node 20 with the npm cache", () => {
+        const setups = Object.values(jobs).flatMap((j) => (j.steps ?? []).filter((s) => s.uses?.startsWith("actions/setup-node@")));
+        expect(setups.length).toBeGreaterThan(0);
+        for (const s of setups) expect(s.with).toMatchObject({ cache: "npm" });
+        expect(text()).toMatch(/NODE_VERSION: "20"/);
+    });
+
+    it("the image gate is Trivy failing on fixable HIGH/CRITICAL", () => {
+        const trivy = (jobs["image-scan"]?.steps ?? []).find((s) => s.uses?.startsWith("aquasecurity/trivy-action@"));
+        expect(trivy?.with).toMatchObject({ severity: "HIGH,CRITICAL", "exit-code": "1", "ignore-unfixed": true });
+    });
+
+    it("the integration test runs on a schedule and on demand, with credentials, and says NOT RUN without them", () => {
+        expect(doc.on).toHaveProperty("schedule");
+        expect(doc.on).toHaveProperty("workflow_dispatch");
+        expect(jobs.integration.if).toMatch(/schedule[\s\S]*workflow_dispatch[\s\S]*vars\.AWS_ROLE_ARN != ''/);
+        expect(runs("integration")).toContain("npm run test:integration");
+        expect(runs("integration")).toMatch(/pulumi destroy .*--remove/);
+        expect(jobs["integration-not-configured"].if).toMatch(/vars\.AWS_ROLE_ARN == ''/);
+        expect(runs("integration-not-configured")).toContain("npm run test:integration");
+    });
+
+    function text(): string {
+        return fs.readFileSync(path.join(workflowDir, "platform.yaml"), "utf8");
+    }
+});
+
+// --- the checks can fail ---------------------------------------------------------------------
+
+describe("the checks catch a broken workflow (in memory)", () => {
+    const broken = parse(`
+on: push
+permissions: write-all
+jobs:
+  a:
+    needs: [c]
+    runs-on: ubuntu-24.04
+    steps:
+      - uses: actions/checkout@main
+      - run: npm run no-such-script && bash .ci/missing-script
+  b:
+    needs: [a, ghost]
+    runs-on: ubuntu-24.04
+    permissions: { contents: write, id-token: write }
+    steps:
+      - uses: aws-actions/configure-aws-credentials@v4
+      - uses: docker://alpine:3
+  c:
+    needs: b
+    runs-on: ubuntu-24.04
+    steps:
+      - run: pulumi up --stack prod --yes
+  d:
+    runs-on: ubuntu-24.04
+`) as Workflow;
+
+    it("finds every problem", () => {
+        expect(structureProblems(broken)).toEqual(["job d has no steps"]);
+        expect(graphProblems(broken)).toEqual(["job b needs unknown job ghost", "cycle: a -> c -> b -> a"]);
+        expect(referenceProblems(broken, scripts, (p) => fs.existsSync(path.join(root, p)))).toEqual([
+            "job a: npm run no-such-script: no such script in package.json",
+            "job a: references .ci/missing-script, which does not exist in the repository",
+        ]);
+        expect(pinningProblems(broken)).toEqual([
+            "job a: actions/checkout@main is not pinned to a version tag (@vN) or a commit SHA",
+            "job b: docker://alpine:3 is not pinned by digest",
+        ]);
+        expect(guardProblems(broken)).toEqual([
+            "workflow permissions must be exactly { contents: read }",
+            "job b must keep contents: read next to id-token",
+            "job b has contents: write",
+            "job b uses cloud credentials but its if: does not check vars.AWS_ROLE_ARN != ''",
+            "job c uses cloud credentials but its if: does not check vars.AWS_ROLE_ARN != ''",
+        ]);
+        expect(deployProblems(broken)).toEqual([
+            'deploy job c must run only on push to main (its if: is "")',
+            "deploy job c must run pulumi up with --policy-pack policy",
+            "deploy job c has no concurrency group (two deploys of one stack must never overlap)",
+            "prod deploy job c must use environment: production (manual approval)",
+            "prod deploy job c must need the dev deploy job",
+        ]);
+        expect(allProblems(broken).length).toBeGreaterThan(10);
+    });
+
+    it("rejects a document without on or jobs, and non-mappings", () => {
+        expect(structureProblems(parse("name: x\n"))).toEqual(["no `on` trigger", "no `jobs`"]);
+        expect(structureProblems(parse("- a\n"))).toEqual(["no `on` trigger", "no `jobs`"]);
+        expect(structureProblems(null)).toEqual(["not a YAML mapping"]);
+    });
+
+    it("accepts SHA pins and version tags, rejects branches and bare names", () => {
+        const wf = (uses: string): Workflow => ({ jobs: { a: { steps: [{ uses }] } } });
+        expect(pinningProblems(wf("actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683"))).toEqual([]);
+        expect(pinningProblems(wf("aquasecurity/trivy-action@v0.36.0"))).toEqual([]);
+        expect(pinningProblems(wf("actions/checkout@master"))).toHaveLength(1);
+        expect(pinningProblems(wf("actions/checkout"))).toHaveLength(1);
+        expect(pinningProblems(wf("actions/checkout@0.28.0"))).toHaveLength(1);
+    });
+
+    it("a real workflow mutated to deploy prod without approval fails", () => {
+        const doc = parse(fs.readFileSync(path.join(workflowDir, "platform.yaml"), "utf8")) as Workflow;
+        delete doc.jobs!["deploy-prod"].environment;
+        doc.jobs!["deploy-prod"].needs = ["test"];
+        expect(deployProblems(doc)).toEqual([
+            "prod deploy job deploy-prod must use environment: production (manual approval)",
+            "prod deploy job deploy-prod must need the dev deploy job",
+        ]);
+    });
+});
