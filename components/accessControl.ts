@@ -12,13 +12,14 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { CI_DEPLOYERS_GROUP, DEVELOPERS_GROUP, VIEWERS_GROUP } from "./cluster";
 import type { ClusterContext } from "./shared/types";
 
-/** The Kubernetes groups the cluster's access entries carry (see config `access`). */
+/** The Kubernetes groups the cluster's access entries carry (defined with the access entries). */
 export const PLATFORM_GROUPS = {
-    developers: "platform:developers",
-    viewers: "platform:viewers",
-    ciDeployers: "platform:ci-deployers",
+    developers: DEVELOPERS_GROUP,
+    viewers: VIEWERS_GROUP,
+    ciDeployers: CI_DEPLOYERS_GROUP,
 } as const;
 
 export const RBAC_API_GROUP = "rbac.authorization.k8s.io";

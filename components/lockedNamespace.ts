@@ -47,6 +47,18 @@ export interface TrafficRule {
     name?: string;
 }
 
+/** Resource guard rails: a ResourceQuota and a LimitRange for containers. */
+export interface NamespaceLimits {
+    /** ResourceQuota `hard`, keyed as Kubernetes names the resources (`requests.cpu`, `pods`...). */
+    quota: Record<string, string>;
+    /** What a container without its own requests/limits gets, and the most any one may ask for. */
+    container: {
+        defaultRequest: { cpu: string; memory: string };
+        default: { cpu: string; memory: string };
+        max?: { cpu: string; memory: string };
+    };
+}
+
 export interface LockedNamespaceArgs {
     cluster: ClusterContext;
     name: string;
@@ -57,6 +69,8 @@ export interface LockedNamespaceArgs {
     /** Extra annotations on the Namespace (e.g. owners). */
     annotations?: Record<string, string>;
     rules: TrafficRule[];
+    /** Optional ResourceQuota (`resource-quota`) and LimitRange (`container-limits`). */
+    limits?: NamespaceLimits;
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -72,10 +86,12 @@ export class LockedNamespace extends pulumi.ComponentResource {
     readonly name: pulumi.Output<string>;
     /** Server-side apply of `automountServiceAccountToken: false` onto the `default` ServiceAccount. */
     readonly defaultServiceAccount: k8s.core.v1.ServiceAccountPatch;
+    readonly quota?: k8s.core.v1.ResourceQuota;
+    readonly limitRange?: k8s.core.v1.LimitRange;
 
     constructor(name: string, args: LockedNamespaceArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("platform:index:LockedNamespace", name, {}, opts);
-        validate(args);
+        // Validated before anything registers: bad rules leave no half-built component behind.
+        super("platform:index:LockedNamespace", name, validated(args), opts);
         const provider = args.cluster.provider;
         this.namespace = new k8s.core.v1.Namespace(
             name,
@@ -105,6 +121,28 @@ export class LockedNamespace extends pulumi.ComponentResource {
             { metadata: { name: "default", namespace: args.name }, automountServiceAccountToken: false },
             childOpts,
         );
+        if (args.limits) {
+            const metadata = (objectName: string) => ({ name: objectName, namespace: args.name, labels: args.labels, annotations: args.annotations });
+            this.quota = new k8s.core.v1.ResourceQuota(`${name}-quota`, { metadata: metadata("resource-quota"), spec: { hard: { ...args.limits.quota } } }, childOpts);
+            const { container } = args.limits;
+            this.limitRange = new k8s.core.v1.LimitRange(
+                `${name}-limits`,
+                {
+                    metadata: metadata("container-limits"),
+                    spec: {
+                        limits: [
+                            {
+                                type: "Container",
+                                defaultRequest: { ...container.defaultRequest },
+                                default: { ...container.default },
+                                ...(container.max ? { max: { ...container.max } } : {}),
+                            },
+                        ],
+                    },
+                },
+                childOpts,
+            );
+        }
         this.registerOutputs({ name: this.name });
     }
 }
@@ -118,7 +156,8 @@ export function podSecurityLabels(level: PodSecurityLevel): Record<string, strin
     return labels;
 }
 
-function validate(args: LockedNamespaceArgs): void {
+/** Throws on rules that would be broader than they look; returns the component's (empty) inputs. */
+function validated(args: LockedNamespaceArgs): Record<string, never> {
     const problems: string[] = [];
     if (!DNS_LABEL.test(args.name)) problems.push(`"${args.name}" is not a DNS label`);
     if (args.podSecurity !== "restricted" && !args.podSecurityException) {
@@ -146,6 +185,7 @@ function validate(args: LockedNamespaceArgs): void {
         names.add(policyName);
     });
     if (problems.length > 0) throw new Error(`namespace ${args.name}: ${problems.join("; ")}`);
+    return {};
 }
 
 function namespaceAnnotations(args: LockedNamespaceArgs): Record<string, string> | undefined {

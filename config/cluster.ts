@@ -31,16 +31,33 @@ export const endpointSchema = z
         }
     });
 
-export const accessSchema = z.strictObject({
-    platformAdminRoleArns: z
-        .array(iamRoleArn)
-        .min(1, "needs at least one platform admin role, or nobody can administer the cluster")
-        .describe("IAM roles that get the EKS cluster-admin access policy."),
-    developerRoleArns: z.array(iamRoleArn).default([]).describe("IAM roles mapped to the `platform:developers` Kubernetes group."),
-    viewerRoleArns: z.array(iamRoleArn).default([]).describe("IAM roles mapped to the `platform:viewers` Kubernetes group (read-only, no Secrets)."),
-    ciRoleArns: z.array(iamRoleArn).default([]).describe("IAM roles of CI deployers, mapped to `platform:ci-deployers`."),
-    breakGlassRoleArn: iamRoleArn.describe("The one human role besides Velero that may read backups (break-glass)."),
-});
+export const accessSchema = z
+    .strictObject({
+        platformAdminRoleArns: z
+            .array(iamRoleArn)
+            .min(1, "needs at least one platform admin role, or nobody can administer the cluster")
+            .describe("IAM roles that get the EKS cluster-admin access policy."),
+        developerRoleArns: z.array(iamRoleArn).default([]).describe("IAM roles mapped to the `platform:developers` Kubernetes group."),
+        viewerRoleArns: z.array(iamRoleArn).default([]).describe("IAM roles mapped to the `platform:viewers` Kubernetes group (read-only, no Secrets)."),
+        ciRoleArns: z.array(iamRoleArn).default([]).describe("IAM roles of CI deployers, mapped to `platform:ci-deployers`."),
+        breakGlassRoleArn: iamRoleArn.describe("The one human role besides Velero that may read backups (break-glass)."),
+    })
+    .superRefine((access, ctx) => {
+        // EKS allows one access entry per IAM principal and cluster: a role listed twice would fail `pulumi up`.
+        const lists = ["platformAdminRoleArns", "developerRoleArns", "viewerRoleArns", "ciRoleArns"] as const;
+        const firstSeen = new Map<string, string>();
+        for (const list of lists) {
+            access[list].forEach((arn, index) => {
+                const where = `${list}[${index}]`;
+                const first = firstSeen.get(arn);
+                if (first !== undefined) {
+                    ctx.addIssue({ code: "custom", path: [list, index], message: `${arn} is already granted by ${first}; a role may appear in only one access list` });
+                } else {
+                    firstSeen.set(arn, where);
+                }
+            });
+        }
+    });
 
 export const OPEN_CIDRS = OPEN_TO_THE_WORLD;
 export type EndpointConfig = z.infer<typeof endpointSchema>;

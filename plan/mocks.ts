@@ -47,8 +47,23 @@ export class PlanMocks implements pulumi.runtime.Mocks {
                 const names = ["a", "b", "c", "d", "e", "f"].map((s) => `${region}${s}`);
                 return { names, zoneIds: names.map((_, i) => `${region.slice(0, 3)}1-az${i + 1}`), id: region };
             }
-            case "aws:eks/getCluster:getCluster":
-                return this.eksClusterOutputs(String(args.inputs.name));
+            case "aws:eks/getCluster:getCluster": {
+                // The data source names the CA list `certificateAuthorities` (the resource: `certificateAuthority`).
+                const cluster = this.eksClusterOutputs(String(args.inputs.name));
+                return { ...cluster, certificateAuthorities: [cluster.certificateAuthority] };
+            }
+            case "aws:ec2/getVpc:getVpc": {
+                // Bring-your-own network: the VPC exists; its CIDR is what the cluster context needs.
+                const id = String(args.inputs.id);
+                return { ...args.inputs, id, cidrBlock: "10.0.0.0/16", arn: `arn:aws:ec2:${region}:${accountId}:vpc/${id}`, enableDnsSupport: true, enableDnsHostnames: true, state: "available" };
+            }
+            case "aws:iam/getSessionContext:getSessionContext": {
+                // An assumed-role session ARN resolves to its role; any other ARN is its own issuer.
+                const arn = String(args.inputs.arn);
+                const session = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/.exec(arn);
+                const issuerArn = session ? `arn:${session[1]}:iam::${session[2]}:role/${session[3]}` : arn;
+                return { arn, issuerArn, issuerName: issuerArn.split("/").pop(), issuerId: "AROAPLAN", sessionName: session?.[4] ?? "", id: arn };
+            }
             case "aws:eks/getAddonVersion:getAddonVersion":
                 return { ...args.inputs, version: `v1.0.0-eksbuild.1`, id: String(args.inputs.addonName) };
             default:

@@ -74,12 +74,17 @@ function exitCodeFor(error: unknown): number {
     return EXIT_VIOLATION;
 }
 
+/** Exit only once stdout is flushed: a piped multi-megabyte plan must arrive whole. */
+function exitAfterFlush(code: number): void {
+    process.stdout.write("", () => process.exit(code));
+}
+
 main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
+    (code) => exitAfterFlush(code),
     (error: unknown) => {
         const known = error instanceof ConfigError || error instanceof StackFileError || error instanceof ProgramError || error instanceof PriceTableError;
         const message = error instanceof Error ? error.message : String(error);
         process.stderr.write(`plan: ${known ? message : `the program failed: ${message}`}\n`);
-        process.exit(exitCodeFor(error));
+        exitAfterFlush(exitCodeFor(error));
     },
 );

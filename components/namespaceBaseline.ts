@@ -1,0 +1,110 @@
+/**
+ * The namespace baseline: every tenant namespace from config, the cluster-wide RBAC, the guard
+ * that keeps tenant pods off the system nodes, and (when nothing else provides it) CoreDNS's
+ * disruption budget.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { TenantConfig } from "../config/tenants";
+import { ClusterAccess, MANAGED_BY_LABELS } from "./accessControl";
+import { COREDNS } from "./lockedNamespace";
+import { SYSTEM_TAINT } from "./shared/scheduling";
+import type { ClusterContext } from "./shared/types";
+import { egressAllowsFor, TENANT_LABEL, TenantNamespace } from "./tenantNamespace";
+
+export interface NamespaceBaselineArgs {
+    cluster: ClusterContext;
+    tenants: readonly TenantConfig[];
+    /** Developers may exec/attach/port-forward/debug in tenant namespaces (non-production only). */
+    developerExec: boolean;
+    /**
+     * Create CoreDNS's PodDisruptionBudget. Leave false while CoreDNS is the EKS managed add-on:
+     * versions v1.9.3-eksbuild.6 / v1.10.1-eksbuild.3 and later ship their own PDB, and a second
+     * PDB over the same pods makes every eviction of them fail (node drains stall).
+     */
+    coreDnsDisruptionBudget: boolean;
+}
+
+export const TENANT_PLACEMENT_POLICY = "platform-tenant-pods-off-system-nodes";
+
+/**
+ * Built-in CEL admission (no webhook): pods in tenant namespaces may not tolerate the system
+ * taint (nor tolerate every taint) and may not bypass the scheduler with `nodeName`.
+ */
+export function tenantPlacementValidations(): { expression: string; message: string }[] {
+    return [
+        {
+            expression: `!has(object.spec.tolerations) || object.spec.tolerations.all(t, has(t.key) && t.key != '' && t.key != '${SYSTEM_TAINT.key}')`,
+            message: `Tenant pods may not tolerate the system node taint ${SYSTEM_TAINT.key} or every taint: they run on application nodes.`,
+        },
+        {
+            expression: "request.operation != 'CREATE' || !has(object.spec.nodeName)",
+            message: "Tenant pods may not set spec.nodeName: the scheduler places them on application nodes.",
+        },
+    ];
+}
+
+export class NamespaceBaseline extends pulumi.ComponentResource {
+    readonly tenants: Record<string, TenantNamespace> = {};
+    readonly access: ClusterAccess;
+    readonly coreDnsBudget?: k8s.policy.v1.PodDisruptionBudget;
+
+    constructor(name: string, args: NamespaceBaselineArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:index:NamespaceBaseline", name, {}, opts);
+        const { cluster } = args;
+        const childOpts = { parent: this, provider: cluster.provider };
+
+        this.access = new ClusterAccess(`${name}-access`, { cluster }, { parent: this });
+        for (const tenant of args.tenants) {
+            this.tenants[tenant.name] = new TenantNamespace(
+                `tenant-${tenant.name}`,
+                { cluster, tenant, egressTo: egressAllowsFor(tenant.name, args.tenants), developerExec: args.developerExec },
+                { parent: this },
+            );
+        }
+
+        const placement = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(
+            `${name}-tenant-placement`,
+            {
+                metadata: { name: TENANT_PLACEMENT_POLICY, labels: { ...MANAGED_BY_LABELS } },
+                spec: {
+                    failurePolicy: "Fail",
+                    matchConstraints: {
+                        resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["pods"] }],
+                    },
+                    validations: tenantPlacementValidations(),
+                },
+            },
+            childOpts,
+        );
+        new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(
+            `${name}-tenant-placement`,
+            {
+                metadata: { name: TENANT_PLACEMENT_POLICY, labels: { ...MANAGED_BY_LABELS } },
+                spec: {
+                    policyName: TENANT_PLACEMENT_POLICY,
+                    validationActions: ["Deny"],
+                    matchResources: { namespaceSelector: { matchExpressions: [{ key: TENANT_LABEL, operator: "Exists" }] } },
+                },
+            },
+            { ...childOpts, dependsOn: [placement] },
+        );
+
+        if (args.coreDnsDisruptionBudget) {
+            this.coreDnsBudget = new k8s.policy.v1.PodDisruptionBudget(
+                `${name}-coredns`,
+                {
+                    metadata: { name: "coredns", namespace: COREDNS.namespace, labels: { ...MANAGED_BY_LABELS } },
+                    spec: { maxUnavailable: 1, selector: { matchLabels: { ...COREDNS.podLabels } } },
+                },
+                childOpts,
+            );
+        }
+        this.registerOutputs({ tenantNamespaces: Object.keys(this.tenants) });
+    }
+
+    /** Tenant namespace names, for stack outputs. */
+    get tenantNamespaceNames(): pulumi.Output<string[]> {
+        return pulumi.all(Object.values(this.tenants).map((t) => t.name));
+    }
+}

@@ -1,0 +1,216 @@
+/**
+ * The control plane as a real `pulumi up` would create it, for the dev and prod stack files:
+ * authentication, encryption, logging, endpoint exposure, access entries, the explicit Kubernetes
+ * provider, Karpenter discovery and protection of stateful resources.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+    CI_DEPLOYERS_GROUP,
+    CLUSTER_ADMIN_ACCESS_POLICY,
+    CONTROL_PLANE_LOG_TYPES,
+    DEVELOPERS_GROUP,
+    KARPENTER_DISCOVERY_TAG,
+    VIEWERS_GROUP,
+} from "../components/cluster";
+import { clusterSecretsKeyPolicy, flowLogsDeliveryPolicy, flowLogsTrustPolicy, logGroupKeyPolicy, nodeTrustPolicy } from "../components/cluster.iam";
+import { SECRET_MARK, UNKNOWN_MARK } from "../plan/record";
+import { planStackFile, type PlannedStack } from "./fixtures/stacks";
+import type { RecordedResource } from "./harness";
+import { unknownActions, writeActionsOnAnyResource } from "./support/iam";
+
+type Props = Record<string, unknown>;
+
+function props(resource: RecordedResource): Props {
+    return resource.props;
+}
+
+function policyOf(resource: RecordedResource): { Statement: Array<Record<string, unknown>> } {
+    return JSON.parse(String(resource.props.policy)) as { Statement: Array<Record<string, unknown>> };
+}
+
+describe.each(["dev", "prod"])("cluster (%s stack)", (stack) => {
+    let plan: PlannedStack;
+    let cluster: RecordedResource;
+
+    beforeAll(async () => {
+        plan = await planStackFile(stack);
+        cluster = plan.recorded.one("eks:index:Cluster");
+    }, 60_000);
+
+    it("is an API-mode cluster with every control-plane log type, secrets encryption and all add-ons managed outside the component", () => {
+        const p = props(cluster);
+        expect(p.name).toBe(plan.config.clusterName);
+        expect(p.version).toBe(plan.config.kubernetesVersion);
+        expect(p.authenticationMode).toBe("API");
+        expect([...(p.enabledClusterLogTypes as string[])].sort()).toEqual([...CONTROL_PLANE_LOG_TYPES].sort());
+        expect(p.skipDefaultNodeGroup).toBe(true);
+        expect(p.bootstrapSelfManagedAddons).toBe(false);
+        // Neither the component's VPC CNI nor its kube-proxy/CoreDNS add-ons: ours are the only ones.
+        expect(p.useDefaultVpcCni).toBe(true);
+        expect((p.corednsAddonOptions as Props).enabled).toBe(false);
+        expect((p.kubeProxyAddonOptions as Props).enabled).toBe(false);
+        expect(p.createOidcProvider).toBe(true);
+        expect(p.enableIMDSv2).toBeUndefined();
+        expect(p.nodePublicKey).toBeUndefined();
+    });
+
+    it("encrypts Secrets with a rotating customer-managed key", () => {
+        const key = plan.recorded.one("aws:kms/key:Key", "cluster-secrets");
+        expect(key.props.enableKeyRotation).toBe(true);
+        expect(cluster.props.encryptionConfigKeyArn).toMatch(/^arn:aws:kms:[a-z0-9-]+:\d{12}:key\//);
+        expect(plan.run.outputs.clusterSecretsKmsKeyArn).toBe(cluster.props.encryptionConfigKeyArn);
+    });
+
+    it("keeps the private endpoint on and never opens the public endpoint to the world", () => {
+        const p = props(cluster);
+        expect(p.endpointPrivateAccess).toBe(true);
+        if (stack === "prod") {
+            expect(p.endpointPublicAccess).toBe(false);
+        } else {
+            expect(p.endpointPublicAccess).toBe(true);
+            expect(p.publicAccessCidrs).toEqual(plan.config.endpoint.publicAccessCidrs);
+        }
+        const cidrs = (p.publicAccessCidrs as string[] | undefined) ?? [];
+        expect(cidrs).not.toContain("0.0.0.0/0");
+        if (p.endpointPublicAccess !== false) expect(cidrs.length).toBeGreaterThan(0);
+    });
+
+    it("creates the control-plane log group first, KMS-encrypted, with the configured retention", () => {
+        const logGroup = plan.recorded.one("aws:cloudwatch/logGroup:LogGroup", "cluster-control-plane");
+        const name = `/aws/eks/${plan.config.clusterName}/cluster`;
+        expect(logGroup.props.name).toBe(name);
+        expect(logGroup.props.retentionInDays).toBe(plan.config.controlPlaneLogRetentionDays);
+        const key = plan.recorded.one("aws:kms/key:Key", "cluster-control-plane-logs");
+        expect(logGroup.props.kmsKeyId).toMatch(/^arn:aws:kms:/);
+        expect(key.props.enableKeyRotation).toBe(true);
+        expect(plan.recorded.dependsOn(cluster, logGroup)).toBe(true);
+        // CloudWatch Logs may use the key only for this log group (encryption-context condition).
+        const logs = policyOf(key).Statement.find((s) => JSON.stringify(s.Principal).includes(`logs.${plan.config.region}.amazonaws.com`));
+        expect(logs, "key policy must let CloudWatch Logs of this region use the key").toBeDefined();
+        const condition = JSON.stringify(logs!.Condition);
+        expect(condition).toContain("kms:EncryptionContext:aws:logs:arn");
+        expect(condition).toContain(`log-group:${name}`);
+    });
+
+    it("maps admins to the cluster-admin access policy and everyone else to Kubernetes groups only", () => {
+        // Human and CI principals (STANDARD); node roles (e.g. Karpenter's EC2_LINUX entry) are not config grants.
+        const entries = plan.recorded.ofType("aws:eks/accessEntry:AccessEntry").filter((e) => e.props.type === "STANDARD");
+        const associations = plan.recorded.ofType("aws:eks/accessPolicyAssociation:AccessPolicyAssociation");
+        const { access } = plan.config;
+        const entryOf = (arn: string) => {
+            const found = entries.filter((e) => e.props.principalArn === arn);
+            expect(found, `one access entry for ${arn}`).toHaveLength(1);
+            return found[0];
+        };
+        for (const arn of access.platformAdminRoleArns) {
+            entryOf(arn);
+            const granted = associations.filter((a) => a.props.principalArn === arn);
+            expect(granted).toHaveLength(1);
+            expect(granted[0].props.policyArn).toBe(`arn:aws:eks::aws:cluster-access-policy/${CLUSTER_ADMIN_ACCESS_POLICY}`);
+            expect(granted[0].props.accessScope).toEqual({ type: "cluster" });
+        }
+        const groups: Array<[string[], string]> = [
+            [access.developerRoleArns, DEVELOPERS_GROUP],
+            [access.viewerRoleArns, VIEWERS_GROUP],
+            [access.ciRoleArns, CI_DEPLOYERS_GROUP],
+        ];
+        for (const [arns, group] of groups) {
+            expect(arns.length).toBeGreaterThan(0);
+            for (const arn of arns) {
+                expect(entryOf(arn).props.kubernetesGroups).toEqual([group]);
+                expect(associations.filter((a) => a.props.principalArn === arn)).toHaveLength(0);
+            }
+        }
+        const all = [...access.platformAdminRoleArns, ...access.developerRoleArns, ...access.viewerRoleArns, ...access.ciRoleArns];
+        expect(entries).toHaveLength(all.length);
+        expect(entries.every((e) => !JSON.stringify(e.props.kubernetesGroups ?? []).includes("system:masters"))).toBe(true);
+        expect(associations.every((a) => plan.recorded.dependsOn(a, entries.find((e) => e.props.principalArn === a.props.principalArn)!))).toBe(true);
+    });
+
+    it("tags exactly one security group for Karpenter discovery: the node security group", () => {
+        const p = props(cluster);
+        const tagged: string[] = [];
+        if ((p.nodeSecurityGroupTags as Props | undefined)?.[KARPENTER_DISCOVERY_TAG] !== undefined) tagged.push("eks node security group");
+        if ((p.clusterSecurityGroupTags as Props | undefined)?.[KARPENTER_DISCOVERY_TAG] !== undefined) tagged.push("eks cluster security group");
+        if ((p.tags as Props | undefined)?.[KARPENTER_DISCOVERY_TAG] !== undefined) tagged.push("every eks-managed resource (tags)");
+        for (const sg of plan.recorded.resources.filter((r) => /^aws:ec2\/(defaultSecurityGroup|securityGroup):/.test(r.type))) {
+            if ((sg.props.tags as Props | undefined)?.[KARPENTER_DISCOVERY_TAG] !== undefined) tagged.push(sg.name);
+        }
+        expect(tagged).toEqual(["eks node security group"]);
+        expect((p.nodeSecurityGroupTags as Props)[KARPENTER_DISCOVERY_TAG]).toBe(plan.config.clusterName);
+    });
+
+    it("creates every Kubernetes resource through the one explicit provider (server-side apply on)", () => {
+        const provider = plan.recorded.one("pulumi:providers:kubernetes", "cluster-k8s");
+        expect(String(provider.props.enableServerSideApply)).toBe("true");
+        expect(String(provider.props.deleteUnreachable)).toBe("false");
+        expect(provider.props.kubeconfig).toBeTruthy();
+        const kubernetesResources = plan.recorded.resources.filter((r) => r.type.startsWith("kubernetes:"));
+        expect(kubernetesResources.length).toBeGreaterThan(0);
+        const strays = kubernetesResources.filter((r) => r.provider !== provider.urn).map((r) => `${r.type} ${r.name} -> ${r.provider}`);
+        expect(strays).toEqual([]);
+    });
+
+    it(stack === "prod" ? "protects keys, log groups and the cluster" : "leaves dev resources unprotected", () => {
+        const keys = plan.recorded.ofType("aws:kms/key:Key").filter((k) => k.name.startsWith("cluster-") || k.name.startsWith("network-"));
+        const logGroups = plan.recorded.ofType("aws:cloudwatch/logGroup:LogGroup").filter((l) => l.name.startsWith("cluster-") || l.name.startsWith("network-"));
+        expect(keys.length).toBe(3);
+        expect(logGroups.length).toBe(2);
+        const prod = stack === "prod";
+        for (const key of keys) {
+            expect(key.protect, key.name).toBe(prod);
+            expect(key.retainOnDelete, key.name).toBe(prod);
+        }
+        for (const logGroup of logGroups) expect(logGroup.protect, logGroup.name).toBe(prod);
+        expect(cluster.protect).toBe(prod);
+        expect(cluster.props.deletionProtection).toBe(prod);
+    });
+
+    it("exports the typed outputs, with the kubeconfig as a secret", () => {
+        const o = plan.run.outputs;
+        expect(o.kubeconfig).toBe(SECRET_MARK);
+        expect(o.clusterName).toBe(plan.config.clusterName);
+        expect(o.region).toBe(plan.config.region);
+        expect(o.kubernetesVersion).toBe(plan.config.kubernetesVersion);
+        expect(o.clusterEndpoint).toMatch(/^https:\/\//);
+        expect(o.clusterArn).toBe(`arn:aws:eks:${plan.config.region}:${/::(\d{12}):/.exec(plan.config.access.breakGlassRoleArn)![1]}:cluster/${plan.config.clusterName}`);
+        expect(o.clusterCertificateAuthority).toMatch(/^[A-Za-z0-9+/=]+$/);
+        expect(o.oidcProviderArn).toMatch(/:oidc-provider\/oidc\.eks\./);
+        expect(o.oidcProviderUrl).toMatch(/^oidc\.eks\.[a-z0-9-]+\.amazonaws\.com\/id\//);
+        expect(o.clusterSecurityGroupId).toMatch(/^sg-/);
+        expect(o.nodeSecurityGroupId).toMatch(/^sg-/);
+        expect(o.nodeSecurityGroupId).not.toBe(o.clusterSecurityGroupId);
+        expect(o.vpcId).toMatch(/^vpc-/);
+        expect(o.nodeGroupNames).toEqual(plan.config.nodeGroups.map((g) => g.name));
+        const roleArns = o.nodeRoleArns as Record<string, string>;
+        expect(Object.keys(roleArns).sort()).toEqual(plan.config.nodeGroups.map((g) => g.name).sort());
+        expect(new Set(Object.values(roleArns)).size).toBe(plan.config.nodeGroups.length);
+        expect(o.storageClassName).toBe("gp3-encrypted");
+    });
+});
+
+describe.each(["dev", "prod"])("preview of a new %s stack", (stack) => {
+    it("registers the same cluster without crashing on unknown values", async () => {
+        const preview = await planStackFile(stack, { preview: true });
+        const full = await planStackFile(stack);
+        const types = (plan: PlannedStack) => plan.run.resources.map((r) => `${r.type}::${r.name}`).sort();
+        expect(types(preview)).toEqual(types(full));
+        // What a new cluster cannot know yet stays unknown instead of being looked up and failing.
+        expect(preview.run.outputs.clusterEndpoint).toBe(UNKNOWN_MARK);
+        expect(preview.run.outputs.kubeconfig).toBe(SECRET_MARK);
+        const vpcCni = preview.recorded.one("aws:eks/addon:Addon", "node-addons-vpc-cni");
+        expect(JSON.parse(String(vpcCni.props.configurationValues))).toEqual({ enableNetworkPolicy: "true" });
+    }, 60_000);
+});
+
+describe("IAM and KMS documents", () => {
+    const scope = { partition: "aws", region: "eu-west-1", accountId: "111122223333" };
+
+    it("name only actions that exist, and never allow writes on every resource outside key policies", async () => {
+        const logGroupArn = "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/vpc/x/flow-logs";
+        for (const document of [flowLogsDeliveryPolicy(logGroupArn), flowLogsTrustPolicy(scope), logGroupKeyPolicy(scope, "/aws/eks/x/cluster"), clusterSecretsKeyPolicy(scope), nodeTrustPolicy()]) {
+            expect(await unknownActions(document)).toEqual([]);
+        }
+        expect(await writeActionsOnAnyResource(flowLogsDeliveryPolicy(logGroupArn))).toEqual([]);
+    });
+});
