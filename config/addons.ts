@@ -8,7 +8,8 @@ export const karpenterSchema = z.strictObject({
     enabled,
     amiAlias: z
         .string()
-        .regex(/^(al2023|bottlerocket)@v\d{8}$/, "must pin an AMI release such as al2023@v20261110 (never @latest)")
+        // AL2023 releases are dated (al2023@v20261110); Bottlerocket's are semver (bottlerocket@v1.30.0).
+        .regex(/^(al2023@v\d{8}|bottlerocket@v\d+\.\d+\.\d+)$/, "must pin an AMI release such as al2023@v20261110 (never @latest)")
         .default("al2023@v20261110")
         .describe("Pinned EKS-optimized AMI alias for Karpenter nodes."),
     capacityTypes: z.array(z.enum(["spot", "on-demand"])).min(1).default(["on-demand"]),
