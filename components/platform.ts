@@ -1,5 +1,18 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfig } from "../config";
+import { secret as pulumiSecret } from "@pulumi/pulumi";
+import { Cluster } from "./cluster";
+import { DEFAULT_STORAGE_CLASS, NodeAddons, SystemAddons } from "./clusterAddons";
+import { Network } from "./network";
+import { NodeGroup } from "./nodeGroup";
+import type { ClusterContext } from "./shared/types";
+import { NamespaceBaseline } from "./namespaceBaseline";
+import { Karpenter } from "./karpenter"; // ADDONS-I
+import { ExternalSecrets } from "./externalSecrets"; // ADDONS-I
+import * as aws from "@pulumi/aws"; // ADDONS-II
+import { Monitoring } from "./monitoring"; // ADDONS-II
+import { TrivyOperator } from "./trivyOperator"; // ADDONS-II
+import { Velero } from "./velero"; // ADDONS-II
 
 /**
  * Builds every component from the validated config and returns the stack outputs.
@@ -10,16 +23,170 @@ export function buildPlatform(config: PlatformConfig): Record<string, pulumi.Inp
     const outputs: Record<string, pulumi.Input<unknown>> = {};
 
     // region CLUSTER (network, control plane, node groups, managed add-ons)
-    outputs.clusterName = config.clusterName;
+    const tags = { ...config.tags, "platform.eks.aws/cluster": config.clusterName, environment: config.environment, "managed-by": "pulumi" };
+    const network = new Network("network", { clusterName: config.clusterName, network: config.network, tags, protectStateful: config.isProduction });
+    const eksCluster = new Cluster("cluster", {
+        clusterName: config.clusterName,
+        kubernetesVersion: config.kubernetesVersion,
+        network: { vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds },
+        endpoint: config.endpoint,
+        access: config.access,
+        controlPlaneLogRetentionDays: config.controlPlaneLogRetentionDays,
+        tags,
+        protectStateful: config.isProduction,
+    });
+    const clusterContext: ClusterContext = {
+        name: config.clusterName,
+        region: config.region,
+        accountId: eksCluster.accountId,
+        partition: eksCluster.partition,
+        arn: eksCluster.arn,
+        endpoint: eksCluster.endpoint,
+        certificateAuthority: eksCluster.certificateAuthority,
+        oidcProviderArn: eksCluster.oidcProviderArn,
+        oidcIssuer: eksCluster.oidcIssuer,
+        vpcId: network.vpcId,
+        vpcCidr: network.vpcCidr,
+        privateSubnetIds: network.privateSubnetIds,
+        clusterSecurityGroupId: eksCluster.clusterSecurityGroupId,
+        nodeSecurityGroupId: eksCluster.nodeSecurityGroupId,
+        provider: eksCluster.provider,
+        systemNodesReady: [], // filled below, once the system nodes and their add-ons exist
+        storageClassName: DEFAULT_STORAGE_CLASS,
+        tags,
+        protectStateful: config.isProduction,
+        highAvailability: config.isProduction,
+    };
+    const nodeAddons = new NodeAddons("node-addons", {
+        cluster: clusterContext,
+        kubernetesVersion: config.kubernetesVersion,
+        dependsOn: [eksCluster.eksCluster, ...eksCluster.accessEntries],
+    });
+    const nodeGroups = config.nodeGroups.map(
+        (group) =>
+            new NodeGroup(`node-group-${group.name}`, {
+                cluster: eksCluster.eksCluster,
+                clusterName: config.clusterName,
+                kubernetesVersion: config.kubernetesVersion,
+                group,
+                subnetIds: network.privateSubnetIds,
+                nodeSecurityGroupId: eksCluster.nodeSecurityGroupId,
+                tags,
+                dependsOn: [nodeAddons.vpcCni],
+            }),
+    );
+    const systemNodeGroups = nodeGroups.filter((_, i) => config.nodeGroups[i].role === "system");
+    const systemAddons = new SystemAddons("system-addons", {
+        cluster: clusterContext,
+        kubernetesVersion: config.kubernetesVersion,
+        systemNodeGroups,
+        podIdentityAgent: nodeAddons.podIdentityAgent,
+    });
+    clusterContext.systemNodesReady.push(
+        ...systemNodeGroups,
+        nodeAddons.vpcCni,
+        nodeAddons.kubeProxy,
+        nodeAddons.podIdentityAgent,
+        systemAddons.coredns,
+        systemAddons.ebsCsiDriver,
+        systemAddons.storageClass,
+    );
+
+    outputs.clusterName = clusterContext.name;
+    outputs.region = clusterContext.region;
+    outputs.kubernetesVersion = config.kubernetesVersion;
+    outputs.clusterEndpoint = clusterContext.endpoint;
+    outputs.clusterCertificateAuthority = clusterContext.certificateAuthority;
+    outputs.clusterArn = clusterContext.arn;
+    outputs.oidcProviderArn = clusterContext.oidcProviderArn;
+    outputs.oidcProviderUrl = clusterContext.oidcIssuer;
+    outputs.kubeconfig = pulumiSecret(eksCluster.kubeconfigJson);
+    outputs.clusterSecurityGroupId = clusterContext.clusterSecurityGroupId;
+    outputs.nodeSecurityGroupId = clusterContext.nodeSecurityGroupId;
+    outputs.vpcId = clusterContext.vpcId;
+    outputs.privateSubnetIds = clusterContext.privateSubnetIds;
+    outputs.publicSubnetIds = network.publicSubnetIds;
+    outputs.nodeGroupNames = nodeGroups.map((g) => g.nodeGroupName);
+    outputs.nodeRoleArns = Object.fromEntries(nodeGroups.map((g) => [g.nodeGroupName, g.role.arn]));
+    outputs.clusterSecretsKmsKeyArn = eksCluster.secretsKey.arn;
+    outputs.storageClassName = clusterContext.storageClassName;
     // endregion CLUSTER
 
     // region ADDONS-I (Karpenter, External Secrets Operator)
+    // Each depends only on the cluster context: they install in parallel with each other and
+    // with ADDONS-II. ServiceMonitors are rendered only when the monitoring stack (its CRDs) is on.
+    const monitoringEnabled = config.addons.monitoring.enabled;
+    if (config.addons.karpenter.enabled) {
+        const karpenter = new Karpenter("karpenter", { cluster: clusterContext, config: config.addons.karpenter, monitoringEnabled });
+        outputs.karpenterNodeRoleArn = karpenter.nodeRoleArn;
+        outputs.karpenterInterruptionQueueName = karpenter.interruptionQueueName;
+        outputs.karpenterNodePoolName = karpenter.nodePoolName;
+    }
+    if (config.addons.externalSecrets.enabled) {
+        const externalSecrets = new ExternalSecrets("external-secrets", {
+            cluster: clusterContext,
+            secretsPrefix: config.externalSecrets.secretsPrefix,
+            allowedNamespaces: config.externalSecrets.allowedNamespaces,
+            monitoringEnabled,
+        });
+        outputs.externalSecretsStoreName = externalSecrets.storeName;
+        outputs.platformSecretsKmsKeyArn = externalSecrets.kmsKeyArn;
+        outputs.secretsPrefix = externalSecrets.secretsPrefix;
+    }
     // endregion ADDONS-I
 
     // region ADDONS-II (Velero, Trivy Operator, kube-prometheus-stack)
+    // Independent installs: Velero and Trivy wait only for the Prometheus CRDs (their charts
+    // render ServiceMonitors), never for the monitoring release.
+    const addonsII = config.addons;
+    const monitoring = addonsII.monitoring.enabled
+        ? new Monitoring("monitoring", {
+              cluster: clusterContext,
+              config: addonsII.monitoring,
+              tenants: config.tenants.map((t) => ({ name: t.name, metricsPorts: t.metricsPorts })),
+              addons: { velero: addonsII.velero.enabled, trivy: addonsII.trivy.enabled },
+          })
+        : undefined;
+    const scrapedBy = monitoring ? { crds: monitoring.crds } : undefined;
+    if (addonsII.velero.enabled) {
+        // Who may manage the backup bucket's guards: the CI deployer roles; without any, the
+        // role running `pulumi up` now (aws:PrincipalArn is the role, not the session).
+        const deployerRoleArns =
+            config.access.ciRoleArns.length > 0 ? config.access.ciRoleArns : [aws.iam.getSessionContextOutput({ arn: aws.getCallerIdentityOutput().arn }).issuerArn];
+        const velero = new Velero("velero", {
+            cluster: clusterContext,
+            config: addonsII.velero,
+            breakGlassRoleArn: config.access.breakGlassRoleArn,
+            deployerRoleArns,
+            monitoring: scrapedBy,
+        });
+        outputs.veleroBucketName = velero.bucketName;
+        outputs.veleroBucketArn = velero.bucketArn;
+        outputs.veleroKmsKeyArn = velero.kmsKeyArn;
+        outputs.veleroRoleArn = velero.roleArn;
+    }
+    if (addonsII.trivy.enabled) {
+        new TrivyOperator("trivy-operator", { cluster: clusterContext, config: addonsII.trivy, monitoring: scrapedBy });
+    }
+    if (monitoring) {
+        outputs.monitoringNamespace = monitoring.namespace;
+        outputs.grafanaAdminSecretName = monitoring.grafanaAdminSecretName;
+        outputs.prometheusServiceName = monitoring.prometheusServiceName;
+        outputs.alertmanagerServiceName = monitoring.alertmanagerServiceName;
+    }
     // endregion ADDONS-II
 
     // region BASELINE (tenant namespaces, RBAC, disruption budgets)
+    // Tenants from config (Pod Security, quota, limits, NetworkPolicies, developer/CI Roles), the
+    // viewer ClusterRole, and the admission policy that keeps tenant pods off the system nodes.
+    // No CoreDNS PDB here: the managed CoreDNS add-on creates one (clusterAddons.ts, podDisruptionBudget).
+    const baseline = new NamespaceBaseline("baseline", {
+        cluster: clusterContext,
+        tenants: config.tenants,
+        developerExec: !config.isProduction,
+        coreDnsDisruptionBudget: false,
+    });
+    outputs.tenantNamespaces = baseline.tenantNamespaceNames;
     // endregion BASELINE
 
     return outputs;

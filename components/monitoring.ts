@@ -1,0 +1,282 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { MonitoringConfig } from "../config/addons";
+import { PLATFORM_NAMESPACES } from "../config/namespaces";
+import { COREDNS, LockedNamespace, type TrafficRule } from "./lockedNamespace";
+import { platformAlertsRule } from "./monitoring.rules";
+import { CHARTS, helmRelease } from "./shared/helm";
+import { RESTRICTED_CONTAINER_SECURITY_CONTEXT, resources, restrictedPodSecurityContext, systemPlacement } from "./shared/scheduling";
+import type { ClusterContext } from "./shared/types";
+import { addonNamespaceLimits, VELERO_METRICS_PORT } from "./velero";
+import { TRIVY_METRICS_PORT } from "./trivyOperator";
+
+/** prometheus-operator release the chart (88.5.3) deploys; its CRDs are applied from the same release. */
+export const PROMETHEUS_OPERATOR_VERSION = "v0.93.1";
+export const PROMETHEUS_CRDS_URL = `https://github.com/prometheus-operator/prometheus-operator/releases/download/${PROMETHEUS_OPERATOR_VERSION}/stripped-down-crds.yaml`;
+
+export const MONITORING_RELEASE = "kube-prometheus-stack";
+export const GRAFANA_ADMIN_SECRET = "grafana-admin";
+/** The chart's fullname equals the release name (it contains the chart name). */
+export const PROMETHEUS_SERVICE = `${MONITORING_RELEASE}-prometheus`;
+export const ALERTMANAGER_SERVICE = `${MONITORING_RELEASE}-alertmanager`;
+
+export const NODE_EXPORTER_POD_SECURITY_EXCEPTION =
+    "node-exporter reads host metrics: it needs hostNetwork, hostPID and read-only hostPath mounts of /, /proc and /sys, which Pod Security baseline and restricted forbid. Nothing else runs in this namespace.";
+
+/** An add-on whose chart does not create its own monitor here: scraped through a PodMonitor. */
+export interface PodScrapeTarget {
+    name: string;
+    namespace: string;
+    podLabels: Record<string, string>;
+    port: number;
+}
+
+export interface MonitoringArgs {
+    cluster: ClusterContext;
+    config: MonitoringConfig;
+    /** Tenant namespaces and the ports Prometheus may scrape there. */
+    tenants: { name: string; metricsPorts: number[] }[];
+    /** Which add-ons run, so Prometheus may reach them (Velero and Trivy bring their own ServiceMonitors). */
+    addons: { velero: boolean; trivy: boolean };
+    /**
+     * Add-ons whose charts create no monitor of their own, scraped through PodMonitors created
+     * here. (Velero, Trivy, Karpenter and External Secrets render their own ServiceMonitors.)
+     */
+    podTargets?: PodScrapeTarget[];
+}
+
+/**
+ * kube-prometheus-stack: Prometheus CRDs applied server-side, Prometheus and Alertmanager on
+ * encrypted volumes, Grafana with a generated admin password, node-exporter apart in a
+ * privileged namespace, and the platform's paging rules.
+ */
+export class Monitoring extends pulumi.ComponentResource {
+    readonly namespace: string = PLATFORM_NAMESPACES.monitoring;
+    /** What other add-ons' ServiceMonitors need first: only the CRDs, never the release. */
+    readonly crds: pulumi.Resource[];
+    readonly grafanaAdminSecretName: string | undefined;
+    readonly prometheusServiceName = PROMETHEUS_SERVICE;
+    readonly alertmanagerServiceName = ALERTMANAGER_SERVICE;
+
+    constructor(name: string, args: MonitoringArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:index:Monitoring", name, {}, opts);
+        const { cluster, config } = args;
+        const provider = cluster.provider;
+
+        // 2 Prometheus (2 CPU / 4Gi each), 2 Alertmanager, operator, Grafana, kube-state-metrics,
+        // config reloaders and hook jobs, with room for a rollout.
+        const limits = addonNamespaceLimits("12", "16Gi", "30", { cpu: "2", memory: "8Gi" });
+        const ns = new LockedNamespace(`${name}-namespace`, { cluster, name: this.namespace, podSecurity: "restricted", rules: monitoringRules(cluster, args), limits }, { parent: this });
+        const hostNs = new LockedNamespace(
+            `${name}-host-namespace`,
+            {
+                cluster,
+                name: PLATFORM_NAMESPACES.nodeExporter,
+                podSecurity: "privileged",
+                podSecurityException: NODE_EXPORTER_POD_SECURITY_EXCEPTION,
+                // One node-exporter (200m / 64Mi) per node: sized for far more nodes than Karpenter's limits allow.
+                limits: addonNamespaceLimits("100", "32Gi", "500", { cpu: "500m", memory: "256Mi" }),
+                rules: [
+                    {
+                        name: "allow-scrape-from-monitoring",
+                        description: "Prometheus scrapes node-exporter",
+                        direction: "ingress",
+                        peer: { kind: "namespace", namespace: this.namespace },
+                        ports: [{ port: 9100 }],
+                    },
+                ],
+            },
+            { parent: this },
+        );
+
+        // The CRDs exceed the 256 KiB last-applied annotation of client-side apply: the
+        // provider applies them server-side. Pinned to the operator release the chart deploys.
+        const crds = new k8s.yaml.v2.ConfigFile(`${name}-prometheus-crds`, { file: PROMETHEUS_CRDS_URL }, { parent: this, provider });
+        this.crds = [crds];
+
+        const dependsOn: pulumi.Resource[] = [ns, hostNs, crds];
+        if (config.grafanaEnabled) {
+            // Generated here, held only as a Pulumi secret and in a Kubernetes Secret (encrypted
+            // at rest with the cluster's KMS key): never in code, config or Helm values.
+            const password = new random.RandomPassword(`${name}-grafana-admin`, { length: 32, special: false }, { parent: this });
+            const secret = new k8s.core.v1.Secret(
+                `${name}-grafana-admin`,
+                {
+                    metadata: { name: GRAFANA_ADMIN_SECRET, namespace: this.namespace },
+                    type: "Opaque",
+                    stringData: { "admin-user": "admin", "admin-password": pulumi.secret(password.result) },
+                },
+                { parent: this, provider, dependsOn: [ns] },
+            );
+            dependsOn.push(secret);
+            this.grafanaAdminSecretName = GRAFANA_ADMIN_SECRET;
+        }
+
+        const release = helmRelease(this, MONITORING_RELEASE, {
+            cluster,
+            source: CHARTS.kubePrometheusStack,
+            namespace: this.namespace,
+            values: monitoringValues(cluster, config),
+            skipCrds: true,
+            dependsOn,
+            timeoutSeconds: 900,
+        });
+
+        const rule = platformAlertsRule(this.namespace);
+        new k8s.apiextensions.CustomResource(`${name}-platform-alerts`, rule, { parent: this, provider, dependsOn: [crds, ns] });
+        for (const target of args.podTargets ?? []) {
+            new k8s.apiextensions.CustomResource(`${name}-podmonitor-${target.name}`, podMonitor(this.namespace, target), { parent: this, provider, dependsOn: [crds, ns] });
+        }
+
+        this.registerOutputs({
+            namespace: this.namespace,
+            grafanaAdminSecretName: this.grafanaAdminSecretName,
+            prometheusServiceName: this.prometheusServiceName,
+            alertmanagerServiceName: this.alertmanagerServiceName,
+            release: release.status,
+        });
+    }
+}
+
+export function podMonitor(namespace: string, target: PodScrapeTarget): { apiVersion: string; kind: string; metadata: Record<string, unknown>; spec: Record<string, unknown> } {
+    return {
+        apiVersion: "monitoring.coreos.com/v1",
+        kind: "PodMonitor",
+        metadata: { name: target.name, namespace },
+        spec: {
+            namespaceSelector: { matchNames: [target.namespace] },
+            selector: { matchLabels: target.podLabels },
+            podMetricsEndpoints: [{ portNumber: target.port, path: "/metrics", interval: "30s" }],
+        },
+    };
+}
+
+function monitoringRules(cluster: ClusterContext, args: MonitoringArgs): TrafficRule[] {
+    const self = { kind: "namespace" as const, namespace: PLATFORM_NAMESPACES.monitoring };
+    const internalPorts = [{ port: 9090 }, { port: 9093 }, { port: 9094 }, { port: 9094, protocol: "UDP" as const }, { port: 3000 }, { port: 8080 }, { port: 8081 }, { port: 10250 }];
+    const rules: TrafficRule[] = [
+        { name: "allow-apiserver", description: "Operator, Prometheus discovery, kube-state-metrics, Grafana sidecars and the webhook patch jobs use the Kubernetes API", direction: "egress", peer: { kind: "apiServer" }, ports: [{ port: 443 }] },
+        { name: "allow-webhook-from-control-plane", description: "The API server calls the operator's admission webhook", direction: "ingress", peer: { kind: "controlPlane" }, ports: [{ port: 10250 }] },
+        { name: "allow-ingress-within-monitoring", description: "Monitoring components talk to each other (Grafana->Prometheus, Prometheus->Alertmanager, scrapes, Alertmanager mesh)", direction: "ingress", peer: self, ports: internalPorts },
+        { name: "allow-egress-within-monitoring", description: "Monitoring components talk to each other", direction: "egress", peer: self, ports: internalPorts },
+        // Kubelet/cAdvisor and host-network node-exporter listen on node IPs inside the VPC.
+        { name: "allow-scrape-nodes", description: "Prometheus scrapes kubelets and node-exporter on the nodes", direction: "egress", peer: { kind: "cidr", cidr: cluster.vpcCidr }, ports: [{ port: 10250 }, { port: 9100 }] },
+        { name: "allow-scrape-node-exporter", description: "Prometheus scrapes node-exporter's pods", direction: "egress", peer: { kind: "namespace", namespace: PLATFORM_NAMESPACES.nodeExporter }, ports: [{ port: 9100 }] },
+        { name: "allow-scrape-coredns", description: "Prometheus scrapes CoreDNS", direction: "egress", peer: { kind: "namespace", namespace: COREDNS.namespace, podLabels: { ...COREDNS.podLabels } }, ports: [{ port: 9153 }] },
+        {
+            name: "allow-alertmanager-receivers",
+            description: "Alertmanager delivers pages to the receivers (PagerDuty, Slack, ...) over HTTPS",
+            direction: "egress",
+            peer: { kind: "awsApis" },
+            ports: [{ port: 443 }],
+            podLabels: { "app.kubernetes.io/name": "alertmanager" },
+        },
+    ];
+    if (args.addons.velero) rules.push({ name: "allow-scrape-velero", description: "Prometheus scrapes Velero", direction: "egress", peer: { kind: "namespace", namespace: PLATFORM_NAMESPACES.velero }, ports: [{ port: VELERO_METRICS_PORT }] });
+    if (args.addons.trivy) rules.push({ name: "allow-scrape-trivy", description: "Prometheus scrapes Trivy Operator", direction: "egress", peer: { kind: "namespace", namespace: PLATFORM_NAMESPACES.trivy }, ports: [{ port: TRIVY_METRICS_PORT }] });
+    for (const target of args.podTargets ?? []) {
+        rules.push({ name: `allow-scrape-${target.name}`, description: `Prometheus scrapes ${target.name}`, direction: "egress", peer: { kind: "namespace", namespace: target.namespace }, ports: [{ port: target.port }] });
+    }
+    for (const tenant of args.tenants) {
+        rules.push({ name: `allow-scrape-tenant-${tenant.name}`, description: `Prometheus scrapes tenant ${tenant.name}`, direction: "egress", peer: { kind: "namespace", namespace: tenant.name }, ports: tenant.metricsPorts.map((port) => ({ port })) });
+    }
+    return rules;
+}
+
+/**
+ * Helm values for chart kube-prometheus-stack 88.5.3. Keys are checked against the pinned
+ * values.yaml and the node-exporter / kube-state-metrics subchart defaults; Grafana's own keys
+ * against grafana 12.11.1 (see test/monitoring.test.ts).
+ */
+export function monitoringValues(cluster: ClusterContext, config: MonitoringConfig): Record<string, unknown> {
+    const placement = systemPlacement();
+    const replicas = cluster.highAvailability ? 2 : 1;
+    // A budget on a single replica would block every node drain.
+    const pdb = { enabled: cluster.highAvailability };
+    const restricted = { ...RESTRICTED_CONTAINER_SECURITY_CONTEXT, capabilities: { drop: ["ALL"] } };
+    const volume = (gib: number) => ({
+        volumeClaimTemplate: { spec: { storageClassName: cluster.storageClassName, accessModes: ["ReadWriteOnce"], resources: { requests: { storage: `${gib}Gi` } } } },
+    });
+    return {
+        crds: { enabled: false },
+        // Nothing to scrape on EKS: the control plane is managed, etcd/scheduler/controller-manager
+        // are not reachable, and kube-proxy binds its metrics to 127.0.0.1.
+        kubeControllerManager: { enabled: false },
+        kubeScheduler: { enabled: false },
+        kubeEtcd: { enabled: false },
+        kubeProxy: { enabled: false },
+        defaultRules: {
+            create: true,
+            rules: { etcd: false, kubeControllerManager: false, kubeSchedulerAlerting: false, kubeSchedulerRecording: false, kubeProxy: false, windows: false },
+        },
+        windowsMonitoring: { enabled: false },
+        prometheusOperator: {
+            ...placement,
+            resources: resources("100m", "128Mi", "500m", "512Mi"),
+            securityContext: restrictedPodSecurityContext(65534),
+            containerSecurityContext: restricted,
+            prometheusConfigReloader: { resources: resources("10m", "32Mi", "100m", "64Mi") },
+            admissionWebhooks: {
+                // Hook jobs (create/patch the webhook certificate): a Release runs them.
+                patch: {
+                    ...placement,
+                    resources: resources("10m", "32Mi", "100m", "128Mi"),
+                    securityContext: restrictedPodSecurityContext(2000),
+                },
+                createSecretJob: { securityContext: restricted },
+                patchWebhookJob: { securityContext: restricted },
+            },
+        },
+        prometheus: {
+            podDisruptionBudget: pdb,
+            prometheusSpec: {
+                ...placement,
+                replicas,
+                retention: config.prometheusRetention,
+                resources: resources("500m", "2Gi", "2", "4Gi"),
+                securityContext: restrictedPodSecurityContext(1000),
+                storageSpec: volume(config.prometheusStorageGiB),
+                // Select every ServiceMonitor/PodMonitor/PrometheusRule, not only this release's.
+                serviceMonitorSelectorNilUsesHelmValues: false,
+                podMonitorSelectorNilUsesHelmValues: false,
+                ruleSelectorNilUsesHelmValues: false,
+                probeSelectorNilUsesHelmValues: false,
+                scrapeConfigSelectorNilUsesHelmValues: false,
+            },
+        },
+        alertmanager: {
+            podDisruptionBudget: pdb,
+            alertmanagerSpec: {
+                ...placement,
+                replicas,
+                resources: resources("50m", "128Mi", "200m", "256Mi"),
+                securityContext: restrictedPodSecurityContext(1000),
+                storage: volume(config.alertmanagerStorageGiB),
+            },
+        },
+        grafana: {
+            enabled: config.grafanaEnabled,
+            admin: { existingSecret: GRAFANA_ADMIN_SECRET, userKey: "admin-user", passwordKey: "admin-password" },
+            // Grafana subchart (12.11.1) keys.
+            ...placement,
+            resources: resources("100m", "256Mi", "500m", "512Mi"),
+            securityContext: restrictedPodSecurityContext(472),
+            containerSecurityContext: { allowPrivilegeEscalation: false, privileged: false, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } },
+            // Runs as root to chown the data volume; not needed with fsGroup.
+            initChownData: { enabled: false },
+            // `helm test` pod with no security context.
+            testFramework: { enabled: false },
+            sidecar: { resources: resources("50m", "64Mi", "200m", "128Mi"), securityContext: restricted },
+        },
+        "kube-state-metrics": {
+            ...placement,
+            resources: resources("50m", "128Mi", "200m", "256Mi"),
+        },
+        "prometheus-node-exporter": {
+            // Host access: its own privileged namespace, never `monitoring`.
+            namespaceOverride: PLATFORM_NAMESPACES.nodeExporter,
+            resources: resources("20m", "32Mi", "200m", "64Mi"),
+        },
+    };
+}

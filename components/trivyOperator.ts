@@ -1,0 +1,145 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { TrivyConfig } from "../config/addons";
+import { PLATFORM_NAMESPACES } from "../config/namespaces";
+import { LockedNamespace, type TrafficRule } from "./lockedNamespace";
+import { addonNamespaceLimits } from "./velero";
+import { CHARTS, helmRelease } from "./shared/helm";
+import { RESTRICTED_CONTAINER_SECURITY_CONTEXT, resources, restrictedPodSecurityContext, systemPlacement } from "./shared/scheduling";
+import type { ClusterContext } from "./shared/types";
+
+export const TRIVY_RELEASE = "trivy-operator";
+/** The operator's app version in chart 0.34.0; its CRDs are applied from the same tag. */
+export const TRIVY_OPERATOR_VERSION = "v0.32.0";
+/** Container port of the operator's metrics endpoint (the Service maps port 80 to it). */
+export const TRIVY_METRICS_PORT = 8080;
+
+/** The CRDs the chart ships in `deploy/helm/crds/` at the operator's tag. */
+export const TRIVY_CRD_FILES = [
+    "clustercompliancereports",
+    "clusterconfigauditreports",
+    "clusterinfraassessmentreports",
+    "clusterrbacassessmentreports",
+    "clustersbomreports",
+    "clustervulnerabilityreports",
+    "configauditreports",
+    "exposedsecretreports",
+    "infraassessmentreports",
+    "rbacassessmentreports",
+    "sbomreports",
+    "vulnerabilityreports",
+].map((plural) => `https://raw.githubusercontent.com/aquasecurity/trivy-operator/${TRIVY_OPERATOR_VERSION}/deploy/helm/crds/aquasecurity.github.io_${plural}.yaml`);
+
+export interface TrivyOperatorArgs {
+    cluster: ClusterContext;
+    config: TrivyConfig;
+    /** When monitoring is on: the Prometheus CRDs the chart's ServiceMonitor needs (not the monitoring release). */
+    monitoring?: { crds: pulumi.Resource[] };
+}
+
+/**
+ * Trivy Operator: vulnerability, config-audit and RBAC reports. No node collector (infra
+ * assessment needs hostPath; see docs/trivy.md), so the namespace stays `restricted`.
+ */
+export class TrivyOperator extends pulumi.ComponentResource {
+    readonly namespace: string = PLATFORM_NAMESPACES.trivy;
+
+    constructor(name: string, args: TrivyOperatorArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("platform:index:TrivyOperator", name, {}, opts);
+        const { cluster } = args;
+        // Operator (1 CPU / 1Gi, up to 3 pods in a rollout) plus the concurrent scan jobs: one
+        // container per image of the scanned workload, 1 CPU / 1Gi each (assume up to 4).
+        const jobs = args.config.scanJobsConcurrentLimit;
+        const limits = addonNamespaceLimits(`${3 + 4 * jobs}`, `${3 + 4 * jobs}Gi`, `${5 + 2 * jobs}`);
+        const ns = new LockedNamespace(`${name}-namespace`, { cluster, name: this.namespace, podSecurity: "restricted", rules: trafficRules(args.monitoring !== undefined), limits }, { parent: this });
+
+        // Helm installs `crds/` only on first install; applied server-side here they follow
+        // every version bump of TRIVY_OPERATOR_VERSION.
+        const crds = TRIVY_CRD_FILES.map(
+            (file) => new k8s.yaml.v2.ConfigFile(`${name}-crd-${file.split("_").pop()!.replace(".yaml", "")}`, { file }, { parent: this, provider: cluster.provider }),
+        );
+
+        const release = helmRelease(this, TRIVY_RELEASE, {
+            cluster,
+            source: CHARTS.trivyOperator,
+            namespace: this.namespace,
+            values: trivyValues(cluster, args.config, args.monitoring !== undefined),
+            skipCrds: true,
+            dependsOn: [ns, ...crds, ...(args.monitoring?.crds ?? [])],
+        });
+        if (cluster.highAvailability) {
+            // The chart has no PodDisruptionBudget of its own.
+            new k8s.policy.v1.PodDisruptionBudget(
+                `${name}-operator`,
+                {
+                    metadata: { name: TRIVY_RELEASE, namespace: this.namespace },
+                    spec: { minAvailable: 1, selector: { matchLabels: { "app.kubernetes.io/name": "trivy-operator", "app.kubernetes.io/instance": TRIVY_RELEASE } } },
+                },
+                { parent: this, provider: cluster.provider, dependsOn: [release] },
+            );
+        }
+        this.registerOutputs({ namespace: this.namespace });
+    }
+}
+
+function trafficRules(monitoring: boolean): TrafficRule[] {
+    const rules: TrafficRule[] = [
+        { name: "allow-apiserver", description: "The operator watches workloads and writes reports through the Kubernetes API", direction: "egress", peer: { kind: "apiServer" }, ports: [{ port: 443 }] },
+        {
+            name: "allow-registries",
+            description: "Scan jobs pull image manifests and layers from registries and the vulnerability DB (mirror.gcr.io) over HTTPS",
+            direction: "egress",
+            peer: { kind: "awsApis" },
+            ports: [{ port: 443 }],
+        },
+    ];
+    if (monitoring) {
+        rules.push({
+            name: "allow-scrape-from-monitoring",
+            description: "Prometheus scrapes the operator's report metrics",
+            direction: "ingress",
+            peer: { kind: "namespace", namespace: PLATFORM_NAMESPACES.monitoring },
+            ports: [{ port: TRIVY_METRICS_PORT }],
+        });
+    }
+    return rules;
+}
+
+/** Helm values for chart trivy-operator 0.34.0; every key is checked against the pinned values.yaml. */
+export function trivyValues(cluster: ClusterContext, config: TrivyConfig, monitoring: boolean): Record<string, unknown> {
+    const placement = systemPlacement();
+    const containerSecurityContext = { ...RESTRICTED_CONTAINER_SECURITY_CONTEXT, privileged: false, capabilities: { drop: ["ALL"] } };
+    return {
+        ...placement,
+        resources: resources("100m", "256Mi", "1", "1Gi"),
+        podSecurityContext: restrictedPodSecurityContext(65534),
+        securityContext: containerSecurityContext,
+        operator: {
+            replicas: cluster.highAvailability ? 2 : 1,
+            scanJobsConcurrentLimit: config.scanJobsConcurrentLimit,
+            vulnerabilityScannerEnabled: true,
+            configAuditScannerEnabled: true,
+            rbacAssessmentScannerEnabled: true,
+            exposedSecretScannerEnabled: true,
+            // The node collector mounts host paths (/var/lib/kubelet, /etc/kubernetes, ...): off.
+            infraAssessmentScannerEnabled: false,
+            metricsFindingsEnabled: true,
+        },
+        trivyOperator: {
+            // Scan jobs run on the system nodes (tolerating their taint), never next to tenant
+            // pods: they read registry pull secrets of every workload they scan.
+            scanJobNodeSelector: placement.nodeSelector,
+            scanJobTolerations: placement.tolerations,
+            scanJobPodTemplatePodSecurityContext: restrictedPodSecurityContext(65534),
+            scanJobPodTemplateContainerSecurityContext: containerSecurityContext,
+            scanJobAutomountServiceAccountToken: false,
+        },
+        trivy: {
+            // `image` mode reads images from the registry: no access to the node's container runtime.
+            command: "image",
+            severity: config.severities.join(","),
+            resources: resources("100m", "256Mi", "1", "1Gi"),
+        },
+        serviceMonitor: { enabled: monitoring, honorLabels: true },
+    };
+}

@@ -1,0 +1,132 @@
+/**
+ * Trivy Operator: values against the pinned chart, placement and security of the operator and
+ * its scan jobs, no node collector (no hostPath), CRDs that follow the pinned version.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { TRIVY_CRD_FILES, TRIVY_OPERATOR_VERSION, TrivyOperator } from "../components/trivyOperator";
+import { CHARTS } from "../components/shared/helm";
+import { NODE_ROLE_LABEL, SYSTEM_TAINT } from "../components/shared/scheduling";
+import { trivySchema, type TrivyConfig } from "../config/addons";
+import { fakeClusterContext } from "./fixtures/cluster";
+import { runComponent, type Recorded, type RecordedResource } from "./harness";
+import { unknownValuePaths } from "./support/helmValues";
+import { chartDefaults, chartDir, crdSchemas, upstreamAvailable, upstreamPins } from "./support/upstream";
+
+const CHART = "trivy-operator";
+const VERSION = CHARTS.trivyOperator.version;
+
+async function build(overrides: { config?: Partial<TrivyConfig>; prod?: boolean; monitoring?: boolean } = {}): Promise<Recorded> {
+    const { recorded } = await runComponent(() => {
+        const cluster = fakeClusterContext({ highAvailability: overrides.prod ?? false, protectStateful: overrides.prod ?? false });
+        return new TrivyOperator("trivy-operator", {
+            cluster,
+            config: { ...trivySchema.parse({}), ...overrides.config },
+            monitoring: overrides.monitoring === false ? undefined : { crds: [] },
+        });
+    });
+    return recorded;
+}
+
+/**
+ * Rendered whole (v0.32.0 templates): `securityContext` with toYaml into the operator container
+ * (deployment.yaml), `trivyOperator.scanJobPodTemplateContainerSecurityContext` with toJson into
+ * the operator's config (configmaps/operator.yaml). Their non-empty defaults are examples, not a schema.
+ */
+const FREE_FORM = ["securityContext", "trivyOperator.scanJobPodTemplateContainerSecurityContext"];
+
+const values = (release: RecordedResource) => release.inputs.values as Record<string, any>;
+
+let recorded: Recorded;
+let release: RecordedResource;
+beforeAll(async () => {
+    recorded = await build();
+    release = recorded.one("kubernetes:helm.sh/v3:Release", "trivy-operator");
+});
+
+describe.skipIf(!upstreamAvailable)("Helm values against the pinned chart trivy-operator 0.34.0", () => {
+    it("is the pinned chart, and the CRDs come from its app version", () => {
+        expect(upstreamPins()[CHART]).toBe(VERSION);
+        const appVersion = /appVersion:\s*"?([\d.]+)/.exec(readFileSync(join(chartDir(CHART, VERSION), "Chart.yaml"), "utf8"))?.[1];
+        expect(TRIVY_OPERATOR_VERSION).toBe(`v${appVersion}`);
+    });
+
+    it("sets only keys the chart's values.yaml has", () => {
+        expect(unknownValuePaths(values(release), chartDefaults(CHART, VERSION), FREE_FORM)).toEqual([]);
+    });
+
+    it("the checker catches a typo'd key", () => {
+        const typo = { ...values(release), operator: { ...values(release).operator, infraAssesmentScannerEnabled: false } };
+        expect(unknownValuePaths(typo, chartDefaults(CHART, VERSION), FREE_FORM).map((p) => p.path)).toEqual(["operator.infraAssesmentScannerEnabled"]);
+    });
+
+    it("applies (server-side) every CRD whose pinned copy is here, from the pinned tag", () => {
+        for (const crd of crdSchemas(CHART, VERSION)) {
+            const plural = `${crd.kind.toLowerCase()}s`;
+            expect(TRIVY_CRD_FILES.some((f) => f.endsWith(`aquasecurity.github.io_${plural}.yaml`)), plural).toBe(true);
+        }
+        for (const file of TRIVY_CRD_FILES) expect(file).toContain(`/trivy-operator/${TRIVY_OPERATOR_VERSION}/deploy/helm/crds/`);
+    });
+});
+
+describe("Trivy Operator", () => {
+    it("runs the operator on system nodes, sized and restricted", () => {
+        const v = values(release);
+        expect(v.nodeSelector).toEqual({ [NODE_ROLE_LABEL]: "system" });
+        expect(v.tolerations).toContainEqual(expect.objectContaining({ key: SYSTEM_TAINT.key, effect: SYSTEM_TAINT.effect }));
+        expect(v.resources.requests).toBeDefined();
+        expect(v.resources.limits).toBeDefined();
+        expect(v.podSecurityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+        expect(v.securityContext).toMatchObject({ privileged: false, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
+    });
+
+    it("places, sizes and restricts scan jobs on their own keys", () => {
+        const t = values(release).trivyOperator;
+        expect(t.scanJobNodeSelector).toEqual({ [NODE_ROLE_LABEL]: "system" });
+        expect(t.scanJobTolerations).toContainEqual(expect.objectContaining({ key: SYSTEM_TAINT.key }));
+        expect(t.scanJobPodTemplatePodSecurityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
+        expect(t.scanJobPodTemplateContainerSecurityContext).toMatchObject({ privileged: false, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
+        expect(values(release).trivy.resources.limits).toBeDefined();
+        expect(values(release).trivy.command).toBe("image");
+    });
+
+    it("turns on vulnerability, config-audit and RBAC reports; off the node collector (hostPath)", () => {
+        const o = values(release).operator;
+        expect(o).toMatchObject({ vulnerabilityScannerEnabled: true, configAuditScannerEnabled: true, rbacAssessmentScannerEnabled: true, infraAssessmentScannerEnabled: false });
+        expect(recorded.one("kubernetes:core/v1:Namespace").inputs.metadata).toMatchObject({ labels: { "pod-security.kubernetes.io/enforce": "restricted" } });
+    });
+
+    it("caps the namespace above the operator plus the concurrent scan jobs", () => {
+        const hard = (recorded.one("kubernetes:core/v1:ResourceQuota").inputs as any).spec.hard;
+        expect(hard["limits.cpu"]).toBe(`${3 + 4 * 3}`);
+    });
+
+    it("takes severities and the scan-job limit from config", async () => {
+        expect(values(release).trivy.severity).toBe("CRITICAL,HIGH");
+        const custom = values((await build({ config: { severities: ["CRITICAL"], scanJobsConcurrentLimit: 7 } })).one("kubernetes:helm.sh/v3:Release", "trivy-operator"));
+        expect(custom.trivy.severity).toBe("CRITICAL");
+        expect(custom.operator.scanJobsConcurrentLimit).toBe(7);
+    });
+
+    it("metrics go to Prometheus only with monitoring", async () => {
+        expect(values(release).serviceMonitor.enabled).toBe(true);
+        const off = await build({ monitoring: false });
+        expect(values(off.one("kubernetes:helm.sh/v3:Release", "trivy-operator")).serviceMonitor.enabled).toBe(false);
+    });
+
+    it("the chart's crds/ are skipped; the release waits for the server-side applied CRDs", () => {
+        expect(release.inputs.skipCrds).toBe(true);
+        const crds = recorded.ofType("kubernetes:yaml/v2:ConfigFile");
+        expect(crds.map((c) => c.inputs.file).sort()).toEqual([...TRIVY_CRD_FILES].sort());
+        for (const crd of crds) expect(recorded.dependsOn(release, crd)).toBe(true);
+    });
+
+    it("in prod: two replicas and a disruption budget; in dev one replica and none", async () => {
+        expect(values(release).operator.replicas).toBe(1);
+        expect(recorded.ofType("kubernetes:policy/v1:PodDisruptionBudget")).toEqual([]);
+        const prod = await build({ prod: true });
+        expect(values(prod.one("kubernetes:helm.sh/v3:Release", "trivy-operator")).operator.replicas).toBe(2);
+        expect(prod.one("kubernetes:policy/v1:PodDisruptionBudget").inputs.spec).toMatchObject({ minAvailable: 1 });
+    });
+});
