@@ -12,13 +12,13 @@ export const karpenterSchema = z.strictObject({
         .regex(/^(al2023@v\d{8}|bottlerocket@v\d+\.\d+\.\d+)$/, "must pin an AMI release such as al2023@v20261110 (never @latest)")
         .default("al2023@v20261110")
         .describe("Pinned EKS-optimized AMI alias for Karpenter nodes."),
-    capacityTypes: z.array(z.enum(["spot", "on-demand"])).min(1).default(["on-demand"]),
-    architectures: z.array(z.enum(["amd64", "arm64"])).min(1).default(["amd64"]),
-    instanceCategories: z.array(z.string().regex(/^[a-z]$/, "must be one letter, e.g. c, m, r")).min(1).default(["c", "m", "r"]),
+    capacityTypes: z.array(z.enum(["spot", "on-demand"])).min(1).default(["on-demand"]).describe("Capacity types Karpenter may launch for the application NodePool."),
+    architectures: z.array(z.enum(["amd64", "arm64"])).min(1).default(["amd64"]).describe("CPU architectures allowed (images must support them)."),
+    instanceCategories: z.array(z.string().regex(/^[a-z]$/, "must be one letter, e.g. c, m, r")).min(1).default(["c", "m", "r"]).describe("EC2 instance categories (c compute, m general, r memory)."),
     minInstanceGeneration: z.number().int().min(1).default(5).describe("Oldest instance generation allowed."),
     cpuLimit: z.number().int().min(1).default(64).describe("Total vCPUs Karpenter may launch."),
     memoryLimitGiB: z.number().int().min(1).default(256).describe("Total memory Karpenter may launch."),
-    consolidateAfter: duration.default("1m"),
+    consolidateAfter: duration.default("1m").describe("How long a node must be empty or underused before Karpenter consolidates it."),
     expireAfter: duration.default("720h").describe("Nodes are replaced after this age (picks up new AMIs and patches)."),
 });
 
@@ -36,12 +36,12 @@ export const veleroSchema = z.strictObject({
     enabled,
     schedule: cron.default("0 2 * * *").describe("When the daily backup runs (cron, UTC)."),
     ttl: duration.default("720h").describe("How long a backup is kept."),
-    noncurrentVersionRetentionDays: z.number().int().min(1).default(30),
+    noncurrentVersionRetentionDays: z.number().int().min(1).default(30).describe("Days a deleted or overwritten backup object is kept as a noncurrent version."),
     objectLock: z
         .strictObject({
-            enabled: z.boolean().default(false),
-            mode: z.enum(["GOVERNANCE", "COMPLIANCE"]).default("GOVERNANCE"),
-            retentionDays: z.number().int().min(1).default(30),
+            enabled: z.boolean().default(false).describe("Turn on Object Lock (only at bucket creation: changing it later replaces the bucket)."),
+            mode: z.enum(["GOVERNANCE", "COMPLIANCE"]).default("GOVERNANCE").describe("GOVERNANCE: removable with a special permission; COMPLIANCE: nobody can shorten it."),
+            retentionDays: z.number().int().min(1).default(30).describe("Default retention of every backup object."),
         })
         .default({ enabled: false, mode: "GOVERNANCE", retentionDays: 30 })
         .describe("S3 Object Lock on the backup bucket (write-once backups)."),
@@ -49,16 +49,16 @@ export const veleroSchema = z.strictObject({
 
 export const trivySchema = z.strictObject({
     enabled,
-    severities: z.array(z.enum(["UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL"])).min(1).default(["CRITICAL", "HIGH"]),
-    scanJobsConcurrentLimit: z.number().int().min(1).max(50).default(3),
+    severities: z.array(z.enum(["UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL"])).min(1).default(["CRITICAL", "HIGH"]).describe("Vulnerability severities Trivy reports."),
+    scanJobsConcurrentLimit: z.number().int().min(1).max(50).default(3).describe("Scan jobs running at once (bounds load on system nodes)."),
 });
 
 export const monitoringSchema = z.strictObject({
     enabled,
-    prometheusRetention: z.string().regex(/^\d+[dhw]$/, "must be a Prometheus duration such as 15d").default("15d"),
-    prometheusStorageGiB: z.number().int().min(5).default(50),
-    alertmanagerStorageGiB: z.number().int().min(1).default(5),
-    grafanaEnabled: z.boolean().default(true),
+    prometheusRetention: z.string().regex(/^\d+[dhw]$/, "must be a Prometheus duration such as 15d").default("15d").describe("How long Prometheus keeps samples."),
+    prometheusStorageGiB: z.number().int().min(5).default(50).describe("Encrypted gp3 volume per Prometheus replica."),
+    alertmanagerStorageGiB: z.number().int().min(1).default(5).describe("Encrypted gp3 volume per Alertmanager replica."),
+    grafanaEnabled: z.boolean().default(true).describe("Install Grafana (admin password generated, held only as a Pulumi secret)."),
 });
 
 export const addonsSchema = z

@@ -63,7 +63,7 @@ function checkSubnetList(
 /** A VPC owned by another team; the program only uses it. */
 export const existingNetworkSchema = z.strictObject({
     mode: z.literal("existing").describe("Use a VPC and subnets that already exist (owned by a network team)."),
-    vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, "must be a VPC id such as vpc-0abc12345def67890"),
+    vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, "must be a VPC id such as vpc-0abc12345def67890").describe("The existing VPC."),
     privateSubnetIds: z
         .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "must be a subnet id such as subnet-0abc1234"))
         .min(2, "needs at least two private subnets in different AZs")

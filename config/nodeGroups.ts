@@ -4,13 +4,13 @@ const instanceType = z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "must be a
 
 export const nodeGroupSchema = z
     .strictObject({
-        name: z.string().regex(/^[a-z][a-z0-9-]{1,38}$/, "must be lowercase letters, digits and dashes (2-39 chars)"),
+        name: z.string().regex(/^[a-z][a-z0-9-]{1,38}$/, "must be lowercase letters, digits and dashes (2-39 chars)").describe("Node group name, unique in the stack."),
         role: z.enum(["system", "application"]).describe("`system` nodes are tainted for platform add-ons; `application` nodes run tenants."),
         instanceTypes: z.array(instanceType).min(1).describe("Instance types, tried in order."),
-        capacityType: z.enum(["ON_DEMAND", "SPOT"]).default("ON_DEMAND"),
-        minSize: z.number().int().min(0),
-        maxSize: z.number().int().min(1),
-        desiredSize: z.number().int().min(0),
+        capacityType: z.enum(["ON_DEMAND", "SPOT"]).default("ON_DEMAND").describe("SPOT is cheaper but can be reclaimed; keep system groups ON_DEMAND in prod."),
+        minSize: z.number().int().min(0).describe("Fewest nodes (≤ desiredSize ≤ maxSize; at least 2 in prod)."),
+        maxSize: z.number().int().min(1).describe("Most nodes."),
+        desiredSize: z.number().int().min(0).describe("Nodes at creation (the cost model counts these)."),
         diskSizeGiB: z.number().int().min(20).max(1000).default(50).describe("Encrypted gp3 root volume size."),
     })
     .superRefine((group, ctx) => {

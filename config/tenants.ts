@@ -9,15 +9,16 @@ export const tenantSchema = z.strictObject({
     name: z
         .string()
         .regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "must be a DNS label (lowercase letters, digits, dashes; at most 63)")
-        .refine((name) => !RESERVED_NAMESPACES.has(name), "is reserved for the platform or Kubernetes itself"),
+        .refine((name) => !RESERVED_NAMESPACES.has(name), "is reserved for the platform or Kubernetes itself")
+        .describe("Namespace name (a DNS label, not a platform or system namespace)."),
     owners: z.array(z.string().min(1)).min(1, "needs at least one owner (a team or person to page)").describe("Who owns the namespace."),
     quota: z.enum(QUOTA_SIZES).default("small").describe("Quota size: small, medium or large (see the README table)."),
     allowIngressFrom: z
         .array(
             z.strictObject({
                 namespace: z.string().describe("A tenant namespace, or `monitoring`, allowed to connect."),
-                ports: z.array(port).min(1, "needs at least one port"),
-                protocol: z.enum(["TCP", "UDP"]).default("TCP"),
+                ports: z.array(port).min(1, "needs at least one port").describe("Destination ports in this namespace."),
+                protocol: z.enum(["TCP", "UDP"]).default("TCP").describe("Transport protocol."),
             }),
         )
         .default([])
