@@ -13,7 +13,9 @@ export class ResourceGraph {
         for (const resource of resources) this.byUrn.set(resource.urn, resource);
         for (const resource of resources) {
             if (resource.parent && this.byUrn.has(resource.parent)) {
-                this.children.set(resource.parent, [...(this.children.get(resource.parent) ?? []), resource]);
+                const siblings = this.children.get(resource.parent);
+                if (siblings) siblings.push(resource);
+                else this.children.set(resource.parent, [resource]);
             }
         }
     }

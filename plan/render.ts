@@ -5,7 +5,9 @@ function childrenByParent(resources: PlanResourceDocument[]): Map<string | null,
     const byParent = new Map<string | null, PlanResourceDocument[]>();
     for (const resource of resources) {
         const parent = resource.parent && known.has(resource.parent) ? resource.parent : null;
-        byParent.set(parent, [...(byParent.get(parent) ?? []), resource]);
+        const siblings = byParent.get(parent);
+        if (siblings) siblings.push(resource);
+        else byParent.set(parent, [resource]);
     }
     return byParent;
 }

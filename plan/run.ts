@@ -48,13 +48,31 @@ export async function runProgram(source: StackConfigSource, options: { preview?:
     recorder.attach(settings.getMonitor() as Parameters<ResourceRecorder["attach"]>[0]);
 
     const program = await loadProgram(options.projectDir ?? PROJECT_DIR);
-    const exported = await program();
-    const outputs = await resolveOutputs(exported ?? {});
-    await pulumi.runtime.disconnect();
+    const outputs = await withoutPromiseStackTraces(async () => {
+        const resolved = await resolveOutputs((await program()) ?? {});
+        await pulumi.runtime.disconnect();
+        return resolved;
+    });
 
     const duplicates = recorder.duplicateUrns();
     if (duplicates.length > 0) throw new ProgramError(`duplicate URNs (the engine would reject them):\n  ${duplicates.join("\n  ")}`);
     return { project: source.project, stack: source.stack, preview, resources: recorder.resources, outputs };
+}
+
+/**
+ * The SDK records `new Error().stack` for every promise it creates (leak diagnostics). With
+ * source maps on, that was most of the plan's time and memory, and grew faster than linearly
+ * with the number of resources (docs/performance.md). The plan never prints those traces.
+ */
+async function withoutPromiseStackTraces<T>(work: () => Promise<T>): Promise<T> {
+    if (process.env.PLAN_STACK_TRACES === "1") return work();
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+        return await work();
+    } finally {
+        Error.stackTraceLimit = limit;
+    }
 }
 
 interface InternalOutput {
