@@ -8,6 +8,14 @@ export interface MockEnvironment {
     accountId: string;
     /** `pulumi preview` of a new stack: provider-computed outputs stay unknown. */
     preview: boolean;
+    /** Outputs of the stacks the program reads with `new pulumi.StackReference(name)`, by stack name. */
+    stackReferences?: Record<string, StackReferenceOutputs>;
+}
+
+/** What a referenced stack exports; `secretOutputNames` are read back as secrets. */
+export interface StackReferenceOutputs {
+    outputs: Record<string, unknown>;
+    secretOutputNames?: string[];
 }
 
 /** Stable fake identifiers: the same resource gets the same id in every run. */
@@ -29,9 +37,18 @@ export class PlanMocks implements pulumi.runtime.Mocks {
 
     newResource(args: pulumi.runtime.MockResourceArgs): { id: string | undefined; state: State } {
         const seed = `${args.type}::${args.name}`;
+        if (args.type === "pulumi:pulumi:StackReference") return this.stackReference(String(args.inputs.name ?? args.name));
         if (this.env.preview) return { id: undefined, state: { ...args.inputs } };
         const state = { ...args.inputs, ...this.computedOutputs(args, seed) };
         return { id: (state.id as string | undefined) ?? `${args.name}-${hexId(seed, 8)}`, state };
+    }
+
+    /** Read (not created) even in preview: the engine fails on a stack it cannot find, and so do we. */
+    private stackReference(name: string): { id: string; state: State } {
+        const references = this.env.stackReferences ?? {};
+        const referenced = references[name];
+        if (!referenced) throw new Error(`unknown stack reference "${name}" (mocked stacks: ${Object.keys(references).join(", ") || "none"})`);
+        return { id: name, state: { name, outputs: referenced.outputs, secretOutputNames: referenced.secretOutputNames ?? [] } };
     }
 
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {

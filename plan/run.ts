@@ -1,6 +1,6 @@
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { PlanMocks } from "./mocks";
+import { PlanMocks, type StackReferenceOutputs } from "./mocks";
 import { ResourceRecorder, SECRET_MARK, UNKNOWN_MARK, type RecordedResource } from "./record";
 import type { StackConfigSource } from "./stackConfig";
 
@@ -36,13 +36,20 @@ async function loadProgram(projectDir: string): Promise<Program> {
 }
 
 /** Runs index.ts under the Pulumi runtime mocks for one stack's config and records everything. */
-export async function runProgram(source: StackConfigSource, options: { preview?: boolean; projectDir?: string } = {}): Promise<ProgramRun> {
+export interface RunOptions {
+    preview?: boolean;
+    projectDir?: string;
+    /** Outputs of the stacks the program reads through StackReferences (consumer programs). */
+    stackReferences?: Record<string, StackReferenceOutputs>;
+}
+
+export async function runProgram(source: StackConfigSource, options: RunOptions = {}): Promise<ProgramRun> {
     const preview = options.preview ?? false;
     const pulumi = await import("@pulumi/pulumi");
     // The monitor is reachable only through the runtime's settings module (no typings for it).
     const settings = require("@pulumi/pulumi/runtime/settings") as { getMonitor(): unknown };
     const region = source.values["aws:region"] ?? "us-east-1";
-    await pulumi.runtime.setMocks(new PlanMocks({ region, accountId: accountOf(source), preview }), source.project, source.stack, preview);
+    await pulumi.runtime.setMocks(new PlanMocks({ region, accountId: accountOf(source), preview, stackReferences: options.stackReferences }), source.project, source.stack, preview);
     pulumi.runtime.setAllConfig(source.values, source.secretKeys);
     const recorder = new ResourceRecorder();
     recorder.attach(settings.getMonitor() as Parameters<ResourceRecorder["attach"]>[0]);
