@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { clusterOwnershipTag } from "./shared/iamDocuments";
 import { workloadIdentity } from "./shared/identity";
 import { SYSTEM_NODE_SELECTOR, SYSTEM_TOLERATIONS } from "./shared/scheduling";
 import type { ClusterContext } from "./shared/types";
@@ -104,17 +105,6 @@ export class NodeAddons extends pulumi.ComponentResource {
     }
 }
 
-/** Groups the EBS CSI driver's role and Pod Identity association, so the add-on can wait for both. */
-class EbsCsiIdentity extends pulumi.ComponentResource {
-    constructor(name: string, opts: pulumi.ComponentResourceOptions) {
-        super("platform:index:EbsCsiIdentity", name, {}, opts);
-    }
-
-    done(): void {
-        this.registerOutputs({});
-    }
-}
-
 export interface SystemAddonsArgs {
     cluster: ClusterContext;
     kubernetesVersion: string;
@@ -144,31 +134,36 @@ export class SystemAddons extends pulumi.ComponentResource {
             { dependsOn: args.systemNodeGroups },
         );
 
-        // The identity lives in its own scope so the add-on can wait for the Pod Identity
-        // association: pods started before it exists run without credentials until restarted.
-        const identityScope = new EbsCsiIdentity(`${name}-ebs-csi`, { parent: this });
-        workloadIdentity(identityScope, `${name}-ebs-csi`, {
+        // The add-on waits for the Pod Identity association and the role's policy: pods started
+        // before the association exists run without credentials until restarted.
+        const identity = workloadIdentity(this, `${name}-ebs-csi`, {
             cluster,
             namespace: "kube-system",
             serviceAccount: "ebs-csi-controller-sa",
             managedPolicyArns: [cluster.partition.apply((p) => `arn:${p}:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy`)],
             dependsOn: [args.podIdentityAgent],
         });
-        identityScope.done();
         this.ebsCsiDriver = managedAddon(
             this,
             `${name}-aws-ebs-csi-driver`,
             { ...common, addonName: "aws-ebs-csi-driver", configurationValues: addonConfiguration.ebsCsiDriver(cluster.highAvailability) },
-            { dependsOn: [...args.systemNodeGroups, identityScope] },
+            { dependsOn: [...args.systemNodeGroups, ...identity.ready] },
         );
 
         // Volumes use the account's default EBS key (see the node launch template for why not a CMK).
+        // Every volume carries the cluster's ownership tag (the driver's `tagSpecification_<n>`
+        // parameters, "key=value"): Velero's role may snapshot only volumes tagged so.
         this.storageClass = new k8s.storage.v1.StorageClass(
             `${name}-${DEFAULT_STORAGE_CLASS}`,
             {
                 metadata: { name: DEFAULT_STORAGE_CLASS, annotations: { "storageclass.kubernetes.io/is-default-class": "true" } },
                 provisioner: "ebs.csi.aws.com",
-                parameters: { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" },
+                parameters: {
+                    type: "gp3",
+                    encrypted: "true",
+                    "csi.storage.k8s.io/fstype": "ext4",
+                    tagSpecification_1: `${clusterOwnershipTag(cluster.name)}=owned`,
+                },
                 volumeBindingMode: "WaitForFirstConsumer",
                 reclaimPolicy: cluster.protectStateful ? "Retain" : "Delete",
                 allowVolumeExpansion: true,

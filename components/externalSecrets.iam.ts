@@ -2,7 +2,7 @@
  * External Secrets Operator's IAM documents and the platform secrets key policy, as plain
  * data: pure functions of plain strings.
  */
-import { policyDocument, type PolicyDocument } from "./shared/iamDocuments";
+import { KEY_ADMIN_ACTIONS, policyDocument, type PolicyDocument } from "./shared/iamDocuments";
 
 export interface SecretsScope {
     partition: string;
@@ -55,24 +55,7 @@ export function platformSecretsKeyPolicy(scope: SecretsScope): PolicyDocument {
             Sid: "AccountAdministersKeyThroughIam",
             Effect: "Allow",
             Principal: { AWS: account },
-            Action: [
-                // Not kms:Create*: that would include an unconditioned kms:CreateGrant, a way around the ViaService limit below.
-                "kms:CreateAlias",
-                "kms:Describe*",
-                "kms:Enable*",
-                "kms:List*",
-                "kms:Put*",
-                "kms:Update*",
-                "kms:Revoke*",
-                "kms:Disable*",
-                "kms:Get*",
-                "kms:Delete*",
-                "kms:TagResource",
-                "kms:UntagResource",
-                "kms:ScheduleKeyDeletion",
-                "kms:CancelKeyDeletion",
-                "kms:RotateKeyOnDemand",
-            ],
+            Action: [...KEY_ADMIN_ACTIONS],
             Resource: "*",
         },
         {

@@ -3,8 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PLATFORM_NAMESPACES } from "../config/namespaces";
 import { externalSecretsPolicy, platformSecretsKeyPolicy } from "./externalSecrets.iam";
-import { namespaceGuardrails, POD_IDENTITY_AGENT_CIDR } from "./karpenter";
-import { LockedNamespace, type TrafficRule } from "./lockedNamespace";
+import { addonNamespaceLimits, LockedNamespace, POD_IDENTITY_AGENT, scrapedByMonitoring, type TrafficRule } from "./lockedNamespace";
 import { CHARTS, helmRelease } from "./shared/helm";
 import { workloadIdentity } from "./shared/identity";
 import { RESTRICTED_CONTAINER_SECURITY_CONTEXT, restrictedPodSecurityContext, resources, SYSTEM_NODE_SELECTOR, SYSTEM_TOLERATIONS } from "./shared/scheduling";
@@ -25,6 +24,11 @@ export interface ExternalSecretsArgs {
     allowedNamespaces: string[];
     /** Prometheus Operator CRDs are installed (kube-prometheus-stack enabled): render a ServiceMonitor. */
     monitoringEnabled: boolean;
+    /**
+     * With monitoring on: the Prometheus Operator CRDs the chart's ServiceMonitor needs. The
+     * release waits for these only, never for the monitoring release (installs stay parallel).
+     */
+    monitoringCrds?: pulumi.Resource[];
     storeName?: string;
 }
 
@@ -63,16 +67,6 @@ export async function clusterSecretStoreManifest(input: ClusterSecretStoreInput)
     return store.toJSON() as ClusterSecretStoreManifest;
 }
 
-/** Groups the operator's role, policy and Pod Identity association so the release can wait for all of them. */
-class OperatorIdentity extends pulumi.ComponentResource {
-    readonly roleArn: pulumi.Output<string>;
-    constructor(name: string, build: (self: pulumi.Resource) => pulumi.Output<string>, opts: pulumi.ComponentResourceOptions) {
-        super("platform:index:ExternalSecretsIdentity", name, {}, opts);
-        this.roleArn = build(this);
-        this.registerOutputs({ roleArn: this.roleArn });
-    }
-}
-
 /**
  * External Secrets Operator reading AWS Secrets Manager: a platform secrets KMS key, an
  * operator role limited to one name prefix, the chart (which templates and so upgrades its
@@ -109,31 +103,25 @@ export class ExternalSecrets extends pulumi.ComponentResource {
         new aws.kms.Alias(`${name}-secrets`, { name: `alias/${cluster.name}-platform-secrets`, targetKeyId: key.keyId }, { parent: this });
         this.kmsKeyArn = key.arn;
 
-        const identity = new OperatorIdentity(
-            `${name}-operator`,
-            (self) =>
-                workloadIdentity(self, `${name}-operator`, {
-                    cluster,
-                    namespace,
-                    serviceAccount: EXTERNAL_SECRETS_SERVICE_ACCOUNT,
-                    mechanism: "podIdentity",
-                    policy: pulumi
-                        .all([cluster.partition, cluster.accountId, key.arn])
-                        .apply(([partition, accountId, kmsKeyArn]) =>
-                            externalSecretsPolicy({ partition, region: cluster.region, accountId, secretsPrefix: args.secretsPrefix, kmsKeyArn }),
-                        ),
-                }).roleArn,
-            { parent: this },
-        );
+        const identity = workloadIdentity(this, `${name}-operator`, {
+            cluster,
+            namespace,
+            serviceAccount: EXTERNAL_SECRETS_SERVICE_ACCOUNT,
+            mechanism: "podIdentity",
+            policy: pulumi
+                .all([cluster.partition, cluster.accountId, key.arn])
+                .apply(([partition, accountId, kmsKeyArn]) =>
+                    externalSecretsPolicy({ partition, region: cluster.region, accountId, secretsPrefix: args.secretsPrefix, kmsKeyArn }),
+                ),
+        });
         this.roleArn = identity.roleArn;
 
+        // Quota above the rollout peak of the three deployments (controller, webhook, cert controller).
         const ns = new LockedNamespace(
             name,
-            { cluster, name: namespace, podSecurity: "restricted", rules: externalSecretsTrafficRules(args.monitoringEnabled) },
+            { cluster, name: namespace, podSecurity: "restricted", rules: externalSecretsTrafficRules(args.monitoringEnabled), limits: addonNamespaceLimits("4", "4Gi", "20") },
             { parent: this },
         );
-
-        namespaceGuardrails(this, name, cluster, namespace, ns, { cpu: "4", memory: "4Gi", pods: "20" });
 
         this.release = helmRelease(this, EXTERNAL_SECRETS_RELEASE, {
             cluster,
@@ -141,7 +129,8 @@ export class ExternalSecrets extends pulumi.ComponentResource {
             namespace,
             values: externalSecretsValues({ highAvailability: cluster.highAvailability, monitoringEnabled: args.monitoringEnabled }),
             // Pods get Pod Identity credentials injected at creation: the association must exist first.
-            dependsOn: [ns, identity],
+            // Its ServiceMonitor needs the Prometheus CRDs (not the monitoring release).
+            dependsOn: [ns, ...identity.ready, ...(args.monitoringCrds ?? [])],
         });
 
         const store = pulumi.output(clusterSecretStoreManifest({ name: this.storeName, region: cluster.region, allowedNamespaces: args.allowedNamespaces }));
@@ -175,8 +164,8 @@ export function externalSecretsTrafficRules(monitoringEnabled: boolean): Traffic
         {
             description: "The operator fetches its Pod Identity credentials from the node-local agent",
             direction: "egress",
-            peer: { kind: "cidr", cidr: POD_IDENTITY_AGENT_CIDR },
-            ports: [{ port: 80 }],
+            peer: { kind: "podIdentityAgent" },
+            ports: [{ port: POD_IDENTITY_AGENT.port }],
             podLabels: controller,
         },
         {
@@ -187,14 +176,7 @@ export function externalSecretsTrafficRules(monitoringEnabled: boolean): Traffic
             podLabels: selectorLabels("webhook"),
         },
     ];
-    if (monitoringEnabled) {
-        rules.push({
-            description: "Prometheus scrapes the operator's metrics",
-            direction: "ingress",
-            peer: { kind: "namespace", namespace: PLATFORM_NAMESPACES.monitoring },
-            ports: [{ port: EXTERNAL_SECRETS_METRICS_PORT }],
-        });
-    }
+    if (monitoringEnabled) rules.push(scrapedByMonitoring("Prometheus scrapes the operator's metrics", EXTERNAL_SECRETS_METRICS_PORT));
     return rules;
 }
 

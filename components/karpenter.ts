@@ -12,7 +12,7 @@ import {
     karpenterNodeManagedPolicyArns,
     karpenterNodeTrustPolicy,
 } from "./karpenter.iam";
-import { LockedNamespace, type TrafficRule } from "./lockedNamespace";
+import { addonNamespaceLimits, LockedNamespace, POD_IDENTITY_AGENT, scrapedByMonitoring, type TrafficRule } from "./lockedNamespace";
 import { CHARTS, helmRelease } from "./shared/helm";
 import { workloadIdentity } from "./shared/identity";
 import {
@@ -27,14 +27,17 @@ import type { ClusterContext } from "./shared/types";
 
 export const KARPENTER_SERVICE_ACCOUNT = "karpenter";
 export const KARPENTER_METRICS_PORT = 8080;
-/** The EKS Pod Identity agent's node-local endpoint: pods fetch their credentials here. */
-export const POD_IDENTITY_AGENT_CIDR = "169.254.170.23/32";
 
 export interface KarpenterArgs {
     cluster: ClusterContext;
     config: KarpenterConfig;
     /** Prometheus Operator CRDs are installed (kube-prometheus-stack enabled): render a ServiceMonitor. */
     monitoringEnabled: boolean;
+    /**
+     * With monitoring on: the Prometheus Operator CRDs the chart's ServiceMonitor needs. The
+     * release waits for these only, never for the monitoring release (installs stay parallel).
+     */
+    monitoringCrds?: pulumi.Resource[];
     /**
      * Controller replicas. Karpenter elects a leader, so a second replica costs little and
      * removes the single point of failure of the component that adds capacity: 2 by default
@@ -134,16 +137,6 @@ export async function karpenterManifests(input: KarpenterManifestInput): Promise
     return { nodeClass: nodeClass.toJSON() as KarpenterManifests["nodeClass"], nodePool: nodePool.toJSON() as KarpenterManifests["nodePool"] };
 }
 
-/** Groups the controller's role, policy and Pod Identity association so the release can wait for all of them. */
-class ControllerIdentity extends pulumi.ComponentResource {
-    readonly roleArn: pulumi.Output<string>;
-    constructor(name: string, build: (self: pulumi.Resource) => pulumi.Output<string>, opts: pulumi.ComponentResourceOptions) {
-        super("platform:index:KarpenterControllerIdentity", name, {}, opts);
-        this.roleArn = build(this);
-        this.registerOutputs({ roleArn: this.roleArn });
-    }
-}
-
 /**
  * Karpenter with interruption handling: node role and access entry, SQS queue fed by
  * EventBridge, controller identity, CRD and controller releases, and one EC2NodeClass +
@@ -223,34 +216,38 @@ export class Karpenter extends pulumi.ComponentResource {
         );
 
         // Controller identity: its own role, trusted only by karpenter/karpenter.
-        const identity = new ControllerIdentity(
-            `${name}-controller`,
-            (self) =>
-                workloadIdentity(self, `${name}-controller`, {
-                    cluster,
-                    namespace,
-                    serviceAccount: KARPENTER_SERVICE_ACCOUNT,
-                    mechanism: "podIdentity",
-                    policy: pulumi
-                        .all([cluster.partition, cluster.accountId, nodeRole.arn, queue.arn])
-                        .apply(([partition, accountId, nodeRoleArn, interruptionQueueArn]) =>
-                            karpenterControllerPolicy({ partition, region: cluster.region, accountId, clusterName: cluster.name, nodeRoleArn, interruptionQueueArn }),
-                        ),
-                }).roleArn,
-            { parent: this },
-        );
+        const identity = workloadIdentity(this, `${name}-controller`, {
+            cluster,
+            namespace,
+            serviceAccount: KARPENTER_SERVICE_ACCOUNT,
+            mechanism: "podIdentity",
+            policy: pulumi
+                .all([cluster.partition, cluster.accountId, nodeRole.arn, queue.arn])
+                .apply(([partition, accountId, nodeRoleArn, interruptionQueueArn]) =>
+                    karpenterControllerPolicy({ partition, region: cluster.region, accountId, clusterName: cluster.name, nodeRoleArn, interruptionQueueArn }),
+                ),
+        });
 
+        // Quota above the controller's rollout peak (2 x 1 CPU / 1Gi plus a surge pod).
         const ns = new LockedNamespace(
             name,
-            { cluster, name: namespace, podSecurity: "restricted", rules: karpenterTrafficRules(args.monitoringEnabled) },
+            { cluster, name: namespace, podSecurity: "restricted", rules: karpenterTrafficRules(args.monitoringEnabled), limits: addonNamespaceLimits("4", "4Gi", "10") },
             { parent: this },
         );
-
-        namespaceGuardrails(this, name, cluster, namespace, ns, { cpu: "4", memory: "4Gi", pods: "10" });
 
         // CRDs as their own release: `helm upgrade` never touches a chart's crds/ directory,
         // but it does upgrade templated CRDs, which is what the karpenter-crd chart ships.
-        this.crdRelease = helmRelease(this, `${name}-crd`, { cluster, source: CHARTS.karpenterCrd, namespace, values: {}, dependsOn: [ns] });
+        // prod: deleting this release would delete the CRDs and with them every NodePool and
+        // NodeClaim (their nodes drained and terminated), so destroy and uninstall are refused.
+        this.crdRelease = helmRelease(this, `${name}-crd`, {
+            cluster,
+            source: CHARTS.karpenterCrd,
+            namespace,
+            values: {},
+            dependsOn: [ns],
+            protect: cluster.protectStateful,
+            retainOnDelete: cluster.protectStateful,
+        });
         this.release = helmRelease(this, name, {
             cluster,
             source: CHARTS.karpenter,
@@ -267,7 +264,8 @@ export class Karpenter extends pulumi.ComponentResource {
                 }),
             ),
             // Pods get Pod Identity credentials injected at creation: the association must exist first.
-            dependsOn: [ns, this.crdRelease, identity],
+            // Its ServiceMonitor needs the Prometheus CRDs (not the monitoring release).
+            dependsOn: [ns, this.crdRelease, ...identity.ready, ...(args.monitoringCrds ?? [])],
         });
 
         // The node class and pool: after the CRDs, and after the controller so that on destroy
@@ -300,63 +298,6 @@ export class Karpenter extends pulumi.ComponentResource {
     }
 }
 
-export interface NamespaceBudget {
-    /** Requests and limits cap alike: above the peak of a rolling update of every replica. */
-    cpu: string;
-    memory: string;
-    pods: string;
-}
-
-/**
- * A platform namespace gets the same guardrails as a tenant's: a ResourceQuota sized above the
- * add-on's rollout peak, and a LimitRange that sizes any container the chart leaves unsized.
- */
-export function namespaceGuardrails(
-    parent: pulumi.Resource,
-    name: string,
-    cluster: ClusterContext,
-    namespace: string,
-    ns: LockedNamespace,
-    budget: NamespaceBudget,
-): void {
-    const opts = { parent, provider: cluster.provider, dependsOn: [ns] };
-    new k8s.core.v1.ResourceQuota(
-        `${name}-quota`,
-        {
-            metadata: { name: "platform-addon", namespace },
-            spec: {
-                hard: {
-                    "requests.cpu": budget.cpu,
-                    "requests.memory": budget.memory,
-                    "limits.cpu": budget.cpu,
-                    "limits.memory": budget.memory,
-                    pods: budget.pods,
-                    "services.loadbalancers": "0",
-                    "services.nodeports": "0",
-                },
-            },
-        },
-        opts,
-    );
-    new k8s.core.v1.LimitRange(
-        `${name}-limits`,
-        {
-            metadata: { name: "platform-addon", namespace },
-            spec: {
-                limits: [
-                    {
-                        type: "Container",
-                        defaultRequest: { cpu: "50m", memory: "64Mi" },
-                        default: { cpu: "200m", memory: "256Mi" },
-                        max: { cpu: "2", memory: "2Gi" },
-                    },
-                ],
-            },
-        },
-        opts,
-    );
-}
-
 export function karpenterTrafficRules(monitoringEnabled: boolean): TrafficRule[] {
     const rules: TrafficRule[] = [
         { description: "Karpenter watches and updates the cluster through the API server", direction: "egress", peer: { kind: "apiServer" }, ports: [{ port: 443 }] },
@@ -364,18 +305,11 @@ export function karpenterTrafficRules(monitoringEnabled: boolean): TrafficRule[]
         {
             description: "Karpenter fetches its Pod Identity credentials from the node-local agent",
             direction: "egress",
-            peer: { kind: "cidr", cidr: POD_IDENTITY_AGENT_CIDR },
-            ports: [{ port: 80 }],
+            peer: { kind: "podIdentityAgent" },
+            ports: [{ port: POD_IDENTITY_AGENT.port }],
         },
     ];
-    if (monitoringEnabled) {
-        rules.push({
-            description: "Prometheus scrapes Karpenter's metrics",
-            direction: "ingress",
-            peer: { kind: "namespace", namespace: PLATFORM_NAMESPACES.monitoring },
-            ports: [{ port: KARPENTER_METRICS_PORT }],
-        });
-    }
+    if (monitoringEnabled) rules.push(scrapedByMonitoring("Prometheus scrapes Karpenter's metrics", KARPENTER_METRICS_PORT));
     return rules;
 }
 

@@ -1,5 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { PLATFORM_NAMESPACES } from "../config/namespaces";
 import type { ClusterContext } from "./shared/types";
 
 /** Kubernetes minor version whose Pod Security Standards the labels pin. */
@@ -56,6 +57,29 @@ export interface NamespaceLimits {
         defaultRequest: { cpu: string; memory: string };
         default: { cpu: string; memory: string };
         max?: { cpu: string; memory: string };
+    };
+}
+
+/**
+ * The guard rails of a platform add-on's namespace: a quota above the add-on's rollout peak
+ * (requests and limits capped alike, no load balancers or node ports) and a LimitRange that
+ * sizes any container the chart leaves unsized.
+ */
+export function addonNamespaceLimits(cpu: string, memory: string, pods: string, max: { cpu: string; memory: string } = { cpu: "2", memory: "2Gi" }): NamespaceLimits {
+    return {
+        quota: { "requests.cpu": cpu, "requests.memory": memory, "limits.cpu": cpu, "limits.memory": memory, pods, "services.loadbalancers": "0", "services.nodeports": "0" },
+        container: { defaultRequest: { cpu: "50m", memory: "64Mi" }, default: { cpu: "200m", memory: "256Mi" }, max },
+    };
+}
+
+/** Ingress from Prometheus (the monitoring namespace) to an add-on's metrics port. */
+export function scrapedByMonitoring(description: string, port: number, name?: string): TrafficRule {
+    return {
+        ...(name ? { name } : {}),
+        description,
+        direction: "ingress",
+        peer: { kind: "namespace", namespace: PLATFORM_NAMESPACES.monitoring },
+        ports: [{ port }],
     };
 }
 

@@ -3,12 +3,12 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { MonitoringConfig } from "../config/addons";
 import { PLATFORM_NAMESPACES } from "../config/namespaces";
-import { COREDNS, LockedNamespace, type TrafficRule } from "./lockedNamespace";
+import { addonNamespaceLimits, COREDNS, LockedNamespace, type TrafficRule } from "./lockedNamespace";
 import { platformAlertsRule } from "./monitoring.rules";
 import { CHARTS, helmRelease } from "./shared/helm";
 import { RESTRICTED_CONTAINER_SECURITY_CONTEXT, resources, restrictedPodSecurityContext, systemPlacement } from "./shared/scheduling";
 import type { ClusterContext } from "./shared/types";
-import { addonNamespaceLimits, VELERO_METRICS_PORT } from "./velero";
+import { VELERO_METRICS_PORT } from "./velero";
 import { TRIVY_METRICS_PORT } from "./trivyOperator";
 
 /** prometheus-operator release the chart (88.5.3) deploys; its CRDs are applied from the same release. */
@@ -44,6 +44,21 @@ export interface MonitoringArgs {
      * here. (Velero, Trivy, Karpenter and External Secrets render their own ServiceMonitors.)
      */
     podTargets?: PodScrapeTarget[];
+    /**
+     * The Prometheus CRDs, when the caller applied them first (prometheusCrds()) so that other
+     * add-ons' ServiceMonitors can wait for them; created here as a child when absent.
+     */
+    crds?: k8s.yaml.v2.ConfigFile;
+}
+
+/**
+ * The Prometheus Operator CRDs, pinned to the operator release the chart deploys. They exceed
+ * the 256 KiB last-applied annotation of client-side apply: the provider applies them
+ * server-side. Apart from the Monitoring component so that every chart rendering a
+ * ServiceMonitor can wait for them without waiting for the monitoring release.
+ */
+export function prometheusCrds(name: string, cluster: ClusterContext, opts: pulumi.ComponentResourceOptions = {}): k8s.yaml.v2.ConfigFile {
+    return new k8s.yaml.v2.ConfigFile(`${name}-prometheus-crds`, { file: PROMETHEUS_CRDS_URL }, { ...opts, provider: cluster.provider });
 }
 
 /**
@@ -90,9 +105,7 @@ export class Monitoring extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        // The CRDs exceed the 256 KiB last-applied annotation of client-side apply: the
-        // provider applies them server-side. Pinned to the operator release the chart deploys.
-        const crds = new k8s.yaml.v2.ConfigFile(`${name}-prometheus-crds`, { file: PROMETHEUS_CRDS_URL }, { parent: this, provider });
+        const crds = args.crds ?? prometheusCrds(name, cluster, { parent: this });
         this.crds = [crds];
 
         const dependsOn: pulumi.Resource[] = [ns, hostNs, crds];

@@ -10,7 +10,7 @@ import { NamespaceBaseline } from "./namespaceBaseline";
 import { Karpenter } from "./karpenter"; // ADDONS-I
 import { ExternalSecrets } from "./externalSecrets"; // ADDONS-I
 import * as aws from "@pulumi/aws"; // ADDONS-II
-import { Monitoring } from "./monitoring"; // ADDONS-II
+import { Monitoring, prometheusCrds } from "./monitoring"; // ADDONS-II
 import { TrivyOperator } from "./trivyOperator"; // ADDONS-II
 import { Velero } from "./velero"; // ADDONS-II
 
@@ -112,12 +112,17 @@ export function buildPlatform(config: PlatformConfig): Record<string, pulumi.Inp
     outputs.storageClassName = clusterContext.storageClassName;
     // endregion CLUSTER
 
+    // The Prometheus CRDs of the monitoring stack, applied before any add-on: every chart that
+    // renders a ServiceMonitor (ADDONS-I and ADDONS-II) waits for them, never for the monitoring release.
+    const monitoringCrds = config.addons.monitoring.enabled ? prometheusCrds("monitoring", clusterContext) : undefined;
+
     // region ADDONS-I (Karpenter, External Secrets Operator)
     // Each depends only on the cluster context: they install in parallel with each other and
     // with ADDONS-II. ServiceMonitors are rendered only when the monitoring stack (its CRDs) is on.
     const monitoringEnabled = config.addons.monitoring.enabled;
+    const serviceMonitorCrds = monitoringCrds ? [monitoringCrds] : undefined;
     if (config.addons.karpenter.enabled) {
-        const karpenter = new Karpenter("karpenter", { cluster: clusterContext, config: config.addons.karpenter, monitoringEnabled });
+        const karpenter = new Karpenter("karpenter", { cluster: clusterContext, config: config.addons.karpenter, monitoringEnabled, monitoringCrds: serviceMonitorCrds });
         outputs.karpenterNodeRoleArn = karpenter.nodeRoleArn;
         outputs.karpenterInterruptionQueueName = karpenter.interruptionQueueName;
         outputs.karpenterNodePoolName = karpenter.nodePoolName;
@@ -128,6 +133,7 @@ export function buildPlatform(config: PlatformConfig): Record<string, pulumi.Inp
             secretsPrefix: config.externalSecrets.secretsPrefix,
             allowedNamespaces: config.externalSecrets.allowedNamespaces,
             monitoringEnabled,
+            monitoringCrds: serviceMonitorCrds,
         });
         outputs.externalSecretsStoreName = externalSecrets.storeName;
         outputs.platformSecretsKmsKeyArn = externalSecrets.kmsKeyArn;
@@ -145,6 +151,7 @@ export function buildPlatform(config: PlatformConfig): Record<string, pulumi.Inp
               config: addonsII.monitoring,
               tenants: config.tenants.map((t) => ({ name: t.name, metricsPorts: t.metricsPorts })),
               addons: { velero: addonsII.velero.enabled, trivy: addonsII.trivy.enabled },
+              crds: monitoringCrds,
           })
         : undefined;
     const scrapedBy = monitoring ? { crds: monitoring.crds } : undefined;

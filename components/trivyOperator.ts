@@ -2,8 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { TrivyConfig } from "../config/addons";
 import { PLATFORM_NAMESPACES } from "../config/namespaces";
-import { LockedNamespace, type TrafficRule } from "./lockedNamespace";
-import { addonNamespaceLimits } from "./velero";
+import { addonNamespaceLimits, LockedNamespace, scrapedByMonitoring, type TrafficRule } from "./lockedNamespace";
 import { CHARTS, helmRelease } from "./shared/helm";
 import { RESTRICTED_CONTAINER_SECURITY_CONTEXT, resources, restrictedPodSecurityContext, systemPlacement } from "./shared/scheduling";
 import type { ClusterContext } from "./shared/types";
@@ -93,15 +92,7 @@ function trafficRules(monitoring: boolean): TrafficRule[] {
             ports: [{ port: 443 }],
         },
     ];
-    if (monitoring) {
-        rules.push({
-            name: "allow-scrape-from-monitoring",
-            description: "Prometheus scrapes the operator's report metrics",
-            direction: "ingress",
-            peer: { kind: "namespace", namespace: PLATFORM_NAMESPACES.monitoring },
-            ports: [{ port: TRIVY_METRICS_PORT }],
-        });
-    }
+    if (monitoring) rules.push(scrapedByMonitoring("Prometheus scrapes the operator's report metrics", TRIVY_METRICS_PORT, "allow-scrape-from-monitoring"));
     return rules;
 }
 

@@ -3,7 +3,7 @@
  * everyone else out of the backups, and the key policy of the bucket's CMK.
  * Pure functions of plain strings, so tests read them (and simulate them) without a cloud.
  */
-import { denyInsecureTransport, policyDocument, type PolicyDocument } from "./shared/iamDocuments";
+import { clusterOwnershipTag, denyInsecureTransport, KEY_ADMIN_ACTIONS, policyDocument, type PolicyDocument } from "./shared/iamDocuments";
 
 export interface VeleroIamFacts {
     partition: string;
@@ -12,16 +12,6 @@ export interface VeleroIamFacts {
     clusterName: string;
     bucketArn: string;
     keyArn: string;
-}
-
-/**
- * The tag that marks an EBS volume or snapshot as this cluster's. Velero copies a volume's
- * tags onto its snapshots, and with `AWS_CLUSTER_NAME` set it writes this tag onto volumes it
- * restores. The EBS CSI driver must put it on the volumes it provisions (controller
- * `extraVolumeTags` / `k8sTagClusterId`), or Velero may not snapshot them.
- */
-export function clusterOwnershipTag(clusterName: string): string {
-    return `kubernetes.io/cluster/${clusterName}`;
 }
 
 /** The AWS plugin's actions (velero-plugin-for-aws README), each scoped to this bucket, key and cluster. */
@@ -185,25 +175,6 @@ export interface KeyPolicyFacts {
     breakGlassRoleArn: string;
 }
 
-/** Administrative KMS actions: manage the key, never use it. */
-export const KEY_ADMIN_ACTIONS = [
-    "kms:Create*",
-    "kms:Describe*",
-    "kms:Enable*",
-    "kms:List*",
-    "kms:Put*",
-    "kms:Update*",
-    "kms:Revoke*",
-    "kms:Disable*",
-    "kms:Get*",
-    "kms:Delete*",
-    "kms:TagResource",
-    "kms:UntagResource",
-    "kms:ScheduleKeyDeletion",
-    "kms:CancelKeyDeletion",
-    "kms:RotateKeyOnDemand",
-];
-
 /**
  * The account (through IAM) may administer the key but not use it: no Decrypt for anyone
  * except Velero (only through S3) and break-glass.
@@ -215,7 +186,7 @@ export function veleroKeyPolicy(f: KeyPolicyFacts): PolicyDocument {
             Sid: "AccountAdministersTheKey",
             Effect: "Allow",
             Principal: { AWS: `arn:${f.partition}:iam::${f.accountId}:root` },
-            Action: KEY_ADMIN_ACTIONS,
+            Action: [...KEY_ADMIN_ACTIONS],
             Resource: "*",
         },
         {

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { VeleroConfig } from "../config/addons";
 import { PLATFORM_NAMESPACES } from "../config/namespaces";
-import { LockedNamespace, type NamespaceLimits, type TrafficRule } from "./lockedNamespace";
+import { addonNamespaceLimits, LockedNamespace, scrapedByMonitoring, type TrafficRule } from "./lockedNamespace";
 import { CHARTS, helmRelease } from "./shared/helm";
 import { workloadIdentity } from "./shared/identity";
 import { RESTRICTED_CONTAINER_SECURITY_CONTEXT, resources, restrictedPodSecurityContext, systemPlacement } from "./shared/scheduling";
@@ -178,28 +178,12 @@ export class Velero extends pulumi.ComponentResource {
     }
 }
 
-/** ResourceQuota and LimitRange of a platform namespace: caps above the add-on's peak, defaults for anything unsized. */
-export function addonNamespaceLimits(cpu: string, memory: string, pods: string, max: { cpu: string; memory: string } = { cpu: "2", memory: "2Gi" }): NamespaceLimits {
-    return {
-        quota: { "requests.cpu": cpu, "requests.memory": memory, "limits.cpu": cpu, "limits.memory": memory, pods, "services.loadbalancers": "0", "services.nodeports": "0" },
-        container: { defaultRequest: { cpu: "50m", memory: "64Mi" }, default: { cpu: "200m", memory: "256Mi" }, max },
-    };
-}
-
 function trafficRules(monitoring: boolean): TrafficRule[] {
     const rules: TrafficRule[] = [
         { name: "allow-apiserver", description: "Velero and its CRD upgrade job talk to the Kubernetes API", direction: "egress", peer: { kind: "apiServer" }, ports: [{ port: 443 }] },
         { name: "allow-aws-apis", description: "Velero reaches S3, EC2 (EBS snapshots) and STS (IRSA) over HTTPS", direction: "egress", peer: { kind: "awsApis" }, ports: [{ port: 443 }] },
     ];
-    if (monitoring) {
-        rules.push({
-            name: "allow-scrape-from-monitoring",
-            description: "Prometheus scrapes Velero's metrics",
-            direction: "ingress",
-            peer: { kind: "namespace", namespace: PLATFORM_NAMESPACES.monitoring },
-            ports: [{ port: VELERO_METRICS_PORT }],
-        });
-    }
+    if (monitoring) rules.push(scrapedByMonitoring("Prometheus scrapes Velero's metrics", VELERO_METRICS_PORT, "allow-scrape-from-monitoring"));
     return rules;
 }
 

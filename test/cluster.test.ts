@@ -15,7 +15,7 @@ import {
 import { clusterSecretsKeyPolicy, flowLogsDeliveryPolicy, flowLogsTrustPolicy, logGroupKeyPolicy, nodeTrustPolicy } from "../components/cluster.iam";
 import { SECRET_MARK, UNKNOWN_MARK } from "../plan/record";
 import { planStackFile, type PlannedStack } from "./fixtures/stacks";
-import type { RecordedResource } from "./harness";
+import { recordedJson, type RecordedResource } from "./harness";
 import { unknownActions, writeActionsOnAnyResource } from "./support/iam";
 
 type Props = Record<string, unknown>;
@@ -25,7 +25,7 @@ function props(resource: RecordedResource): Props {
 }
 
 function policyOf(resource: RecordedResource): { Statement: Array<Record<string, unknown>> } {
-    return JSON.parse(String(resource.props.policy)) as { Statement: Array<Record<string, unknown>> };
+    return recordedJson(resource, "policy", "props");
 }
 
 describe.each(["dev", "prod"])("cluster (%s stack)", (stack) => {

@@ -2,21 +2,16 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, parsePlatformConfig, type RawConfigSource } from "../config";
 import { loadStackConfig } from "../plan/stackConfig";
 import { PROJECT_DIR } from "../plan/run";
+import { configValue, withConfig } from "./harness";
 
 const devSource = loadStackConfig(PROJECT_DIR, "dev");
 const prodSource = loadStackConfig(PROJECT_DIR, "prod");
 
-function structured(source: RawConfigSource, key: string): any {
-    return JSON.parse(source.values[`eks-platform:${key}`]);
-}
+const structured = configValue;
 
 /** A copy of `source` with `key` replaced (structured keys given as plain values). */
 function patched(source: RawConfigSource, key: string, value: unknown): RawConfigSource {
-    const fullKey = key.includes(":") ? key : `eks-platform:${key}`;
-    const values = { ...source.values };
-    if (value === undefined) delete values[fullKey];
-    else values[fullKey] = typeof value === "string" ? value : JSON.stringify(value);
-    return { ...source, values };
+    return withConfig({ [key]: value })(source);
 }
 
 function problemsOf(source: RawConfigSource): string[] {

@@ -7,6 +7,7 @@ import { createPlan, type Plan, type PlanOptions } from "../plan";
 import { PlanMocks } from "../plan/mocks";
 import { ResourceRecorder, type RecordedResource } from "../plan/record";
 import type { StackConfigSource } from "../plan/stackConfig";
+import type { PolicyDocument } from "../components/shared/iamDocuments";
 
 export type { RecordedResource };
 
@@ -89,16 +90,38 @@ export async function planStack(stack: string, options: Omit<PlanOptions, "stack
     return { plan, recorded: new Recorded(plan.run.resources) };
 }
 
-/** Returns a transform that replaces structured config keys (given as plain values) in a stack. */
-export function withConfig(patch: Record<string, unknown>): (source: StackConfigSource) => StackConfigSource {
+/** What the config helpers need of a stack's config (a StackConfigSource or a RawConfigSource). */
+type ConfigValues = Pick<StackConfigSource, "project" | "values">;
+
+function qualified(source: ConfigValues, key: string): string {
+    return key.includes(":") ? key : `${source.project}:${key}`;
+}
+
+/** A structured config value of a stack (given as JSON in the stack file), parsed. */
+export function configValue<T = any>(source: ConfigValues, key: string): T {
+    const raw = source.values[qualified(source, key)];
+    if (raw === undefined) throw new Error(`no config key ${qualified(source, key)}`);
+    return JSON.parse(raw) as T;
+}
+
+/** Returns a transform that replaces structured config keys (given as plain values; undefined removes). */
+export function withConfig(patch: Record<string, unknown>): <S extends ConfigValues>(source: S) => S {
     return (source) => {
         const values = { ...source.values };
         for (const [key, value] of Object.entries(patch)) {
-            const qualified = key.includes(":") ? key : `${source.project}:${key}`;
-            if (value === undefined) delete values[qualified];
-            else values[qualified] = typeof value === "string" ? value : JSON.stringify(value);
+            const fullKey = qualified(source, key);
+            if (value === undefined) delete values[fullKey];
+            else values[fullKey] = typeof value === "string" ? value : JSON.stringify(value);
         }
         return { ...source, values };
+    };
+}
+
+/** Returns a transform that rewrites one structured config key from its current value (`{}` when unset). */
+export function updateConfig<T = any>(key: string, update: (current: T) => unknown): <S extends ConfigValues>(source: S) => S {
+    return (source) => {
+        const current = source.values[qualified(source, key)] === undefined ? ({} as T) : configValue<T>(source, key);
+        return withConfig({ [key]: update(current) })(source);
     };
 }
 
@@ -120,4 +143,19 @@ export async function runComponent<T>(
     const result = build();
     await pulumi.runtime.disconnect();
     return { result, recorded: new Recorded(recorder.resources) };
+}
+
+/** The values a recorded Helm release was given (the tree Helm merges over the chart's defaults). */
+export function helmValues(release: RecordedResource): Record<string, any> {
+    return release.inputs.values as Record<string, any>;
+}
+
+/**
+ * A JSON document a resource was given as a string (IAM and KMS policies, trust policies, add-on
+ * configuration): `field` of its inputs, or of its props (inputs with the provider's outputs).
+ */
+export function recordedJson<T = PolicyDocument>(resource: RecordedResource, field = "policy", from: "inputs" | "props" = "inputs"): T {
+    const raw = resource[from][field];
+    if (typeof raw !== "string") throw new Error(`${resource.urn}: ${from}.${field} is not a JSON string (${typeof raw})`);
+    return JSON.parse(raw) as T;
 }

@@ -10,8 +10,8 @@ import { CHARTS } from "../components/shared/helm";
 import { NODE_ROLE_LABEL, SYSTEM_TAINT } from "../components/shared/scheduling";
 import { karpenterSchema, type KarpenterConfig } from "../config/addons";
 import { fakeClusterContext } from "./fixtures/cluster";
-import type { StackConfigSource } from "../plan/stackConfig";
-import { planStack, runComponent, type Recorded, type RecordedResource } from "./harness";
+import { helmValues as values, planStack, recordedJson, runComponent, updateConfig, type Recorded, type RecordedResource } from "./harness";
+import { quantity } from "./support/quantity";
 import { crdErrors, type CustomResource } from "./support/crdSchema";
 import { unknownValuePaths } from "./support/helmValues";
 import { simulate, unknownActions, writeActionsOnAnyResource } from "./support/iam";
@@ -41,11 +41,11 @@ const config: KarpenterConfig = karpenterSchema.parse({
     expireAfter: "336h",
 });
 
-async function build(overrides: { highAvailability?: boolean; monitoringEnabled?: boolean } = {}): Promise<Recorded> {
+async function build(overrides: { highAvailability?: boolean; monitoringEnabled?: boolean; protectStateful?: boolean } = {}): Promise<Recorded> {
     const { recorded } = await runComponent(
         () =>
             new Karpenter("karpenter", {
-                cluster: fakeClusterContext({ name: CLUSTER, region: REGION, highAvailability: overrides.highAvailability ?? true }),
+                cluster: fakeClusterContext({ name: CLUSTER, region: REGION, highAvailability: overrides.highAvailability ?? true, protectStateful: overrides.protectStateful ?? false }),
                 config,
                 monitoringEnabled: overrides.monitoringEnabled ?? false,
             }),
@@ -54,8 +54,6 @@ async function build(overrides: { highAvailability?: boolean; monitoringEnabled?
     return recorded;
 }
 
-const json = <T>(value: unknown): T => JSON.parse(String(value)) as T;
-const values = (release: RecordedResource) => release.inputs.values as Record<string, any>;
 const customResource = (r: RecordedResource): CustomResource => r.inputs as unknown as CustomResource;
 
 let recorded: Recorded;
@@ -64,7 +62,7 @@ let controllerPolicy: PolicyDocument;
 beforeAll(async () => {
     recorded = await build();
     release = recorded.one("kubernetes:helm.sh/v3:Release", "karpenter");
-    controllerPolicy = json(recorded.one("aws:iam/rolePolicy:RolePolicy", "karpenter-controller").inputs.policy);
+    controllerPolicy = recordedJson(recorded.one("aws:iam/rolePolicy:RolePolicy", "karpenter-controller"));
 });
 
 describe.skipIf(!upstreamAvailable)("Helm values against the pinned chart karpenter 1.14.1", () => {
@@ -149,8 +147,19 @@ describe("Karpenter controller release", () => {
     });
 
     it("waits for its Pod Identity association (credentials are injected at pod creation)", () => {
-        expect(recorded.dependsOn(release, recorded.one("aws:eks/podIdentityAssociation:PodIdentityAssociation"))).toBe(true);
+        const association = recorded.one("aws:eks/podIdentityAssociation:PodIdentityAssociation");
+        expect(release.dependencies).toContain(association.urn);
+        expect(release.dependencies).toContain(recorded.one("aws:iam/rolePolicy:RolePolicy", "karpenter-controller").urn);
         expect(recorded.dependsOn(release, recorded.one("kubernetes:core/v1:Namespace"))).toBe(true);
+    });
+
+    it("in prod the CRD release is protected and retained: destroy or uninstall cannot take the CRDs and every NodePool", async () => {
+        const crdRelease = (r: Recorded) => r.one("kubernetes:helm.sh/v3:Release", "karpenter-crd");
+        expect([crdRelease(recorded).protect, crdRelease(recorded).retainOnDelete]).toEqual([false, false]);
+        const prod = await build({ protectStateful: true });
+        expect([crdRelease(prod).protect, crdRelease(prod).retainOnDelete]).toEqual([true, true]);
+        // The controller release itself stays freely replaceable.
+        expect(prod.one("kubernetes:helm.sh/v3:Release", "karpenter").protect).toBe(false);
     });
 
     it("values are a pure function: the same input gives the same values", () => {
@@ -240,14 +249,6 @@ describe.skipIf(!upstreamAvailable)("EC2NodeClass and NodePool against the pinne
     });
 });
 
-/** CPU in cores and memory in MiB from Kubernetes quantities the platform uses (m, Mi, Gi, plain). */
-function quantity(q: string): number {
-    const m = /^(\d+(?:\.\d+)?)(m|Mi|Gi)?$/.exec(q);
-    if (!m) throw new Error(`unsupported quantity ${q}`);
-    const n = Number(m[1]);
-    return m[2] === "m" ? n / 1000 : m[2] === "Gi" ? n * 1024 : n;
-}
-
 describe("namespace guardrails", () => {
     it("the quota fits every replica plus one surge pod at their limits, and a LimitRange exists", () => {
         const hard = (recorded.one("kubernetes:core/v1:ResourceQuota").inputs.spec as { hard: Record<string, string> }).hard;
@@ -274,7 +275,7 @@ describe("node role and access entry", () => {
     });
 
     it("is assumable by EC2 only", async () => {
-        const trust = json<PolicyDocument>(recorded.one("aws:iam/role:Role", "karpenter-node").inputs.assumeRolePolicy);
+        const trust = recordedJson(recorded.one("aws:iam/role:Role", "karpenter-node"), "assumeRolePolicy");
         const nodeRoleArn = `arn:aws:iam::${ACCOUNT}:role/${CLUSTER}-karpenter-node`;
         const assume = (principal: string) => simulate({ principal, action: "sts:AssumeRole", resource: nodeRoleArn, resourceAccount: ACCOUNT, resourcePolicy: trust });
         expect(await assume("ec2.amazonaws.com")).toBe("Allowed");
@@ -286,7 +287,7 @@ describe("interruption handling", () => {
     it("has one EventBridge rule per interruption event, each targeting the queue", () => {
         const queue = recorded.one("aws:sqs/queue:Queue");
         const rules = recorded.ofType("aws:cloudwatch/eventRule:EventRule");
-        const patterns = rules.map((r) => json<{ source: string[]; "detail-type": string[] }>(r.inputs.eventPattern));
+        const patterns = rules.map((r) => recordedJson<{ source: string[]; "detail-type": string[] }>(r, "eventPattern"));
         expect(patterns.flatMap((p) => p["detail-type"]).sort()).toEqual(
             [
                 "AWS Health Event",
@@ -312,7 +313,7 @@ describe("interruption handling", () => {
     it("queue policy lets this cluster's rules send, and denies requests without TLS", async () => {
         const queue = recorded.one("aws:sqs/queue:Queue");
         const queueArn = `arn:aws:sqs:${REGION}:${ACCOUNT}:${queue.inputs.name}`;
-        const policy = json<PolicyDocument>(recorded.one("aws:sqs/queuePolicy:QueuePolicy").inputs.policy);
+        const policy = recordedJson(recorded.one("aws:sqs/queuePolicy:QueuePolicy"));
         const ruleArn = `arn:aws:events:${REGION}:${ACCOUNT}:rule/${CLUSTER}-karpenter-spot`;
         const send = (principal: string, context: Record<string, string>) =>
             simulate({ principal, action: "sqs:SendMessage", resource: queueArn, resourceAccount: ACCOUNT, resourcePolicy: policy, context });
@@ -410,7 +411,7 @@ describe("controller IAM", () => {
     });
 
     it("trust policy: only the karpenter/karpenter service account of this cluster via Pod Identity", async () => {
-        const trust = json<PolicyDocument>(recorded.one("aws:iam/role:Role", "karpenter-controller").inputs.assumeRolePolicy);
+        const trust = recordedJson(recorded.one("aws:iam/role:Role", "karpenter-controller"), "assumeRolePolicy");
         const clusterArn = `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/${CLUSTER}`;
         const context = (namespace: string, serviceAccount: string) => ({
             "aws:SourceAccount": ACCOUNT,
@@ -432,11 +433,8 @@ describe("controller IAM", () => {
 
 /** The whole program: both ADDONS-I add-ons in the dev and prod plans, independent of each other, switchable. */
 describe("ADDONS-I in the dev and prod plans", () => {
-    const switchOff = (addon: "karpenter" | "externalSecrets") => (source: StackConfigSource): StackConfigSource => {
-        const key = `${source.project}:addons`;
-        const addons = JSON.parse(source.values[key] ?? "{}") as Record<string, Record<string, unknown>>;
-        return { ...source, values: { ...source.values, [key]: JSON.stringify({ ...addons, [addon]: { ...addons[addon], enabled: false } }) } };
-    };
+    const switchOff = (addon: "karpenter" | "externalSecrets") =>
+        updateConfig<Record<string, Record<string, unknown>>>("addons", (addons) => ({ ...addons, [addon]: { ...addons[addon], enabled: false } }));
 
     it.each(["dev", "prod"])("%s: both add-ons, installed in parallel, with their outputs", async (stack) => {
         const { plan, recorded: all } = await planStack(stack);
@@ -460,6 +458,16 @@ describe("ADDONS-I in the dev and prod plans", () => {
         expect(tagged.length).toBeGreaterThanOrEqual(2);
         const urns = all.resources.map((r) => r.urn);
         expect(urns.length).toBe(new Set(urns).size);
+        // Their ServiceMonitors need the Prometheus CRDs: both wait for those, never for the monitoring release.
+        const prometheusCrds = all.one("kubernetes:yaml/v2:ConfigFile", "monitoring-prometheus-crds");
+        const monitoringRelease = all.one("kubernetes:helm.sh/v3:Release", "kube-prometheus-stack");
+        for (const addon of [karpenter, eso]) {
+            expect(values(addon).serviceMonitor.enabled, addon.name).toBe(true);
+            expect(addon.dependencies, addon.name).toContain(prometheusCrds.urn);
+            expect(all.dependsOn(addon, monitoringRelease), addon.name).toBe(false);
+        }
+        expect(all.dependsOn(monitoringRelease, prometheusCrds)).toBe(true);
+        expect(all.one("kubernetes:helm.sh/v3:Release", "karpenter-crd").protect).toBe(stack === "prod");
     }, 60_000);
 
     it("each add-on can be switched off on its own", async () => {

@@ -22,11 +22,10 @@ import { NODE_ROLE_LABEL } from "../components/shared/scheduling";
 import { monitoringSchema, type MonitoringConfig } from "../config/addons";
 import { PLATFORM_NAMESPACES } from "../config/namespaces";
 import { fakeClusterContext } from "./fixtures/cluster";
-import { runComponent, type Recorded, type RecordedResource } from "./harness";
-import Ajv from "ajv";
-import { crdErrors, toStrictJsonSchema, type CustomResource } from "./support/crdSchema";
+import { helmValues as values, runComponent, type Recorded, type RecordedResource } from "./harness";
+import { crdErrors, type CustomResource } from "./support/crdSchema";
 import { unknownValuePaths } from "./support/helmValues";
-import { chartDefaults, chartDir, crdSchemas, upstreamAvailable, upstreamPins } from "./support/upstream";
+import { chartDefaults, chartDir, upstreamAvailable, upstreamPins } from "./support/upstream";
 
 const CHART = "kube-prometheus-stack";
 const VERSION = CHARTS.kubePrometheusStack.version;
@@ -64,7 +63,6 @@ async function build(overrides: { config?: Partial<MonitoringConfig>; prod?: boo
     return recorded;
 }
 
-const values = (release: RecordedResource) => release.inputs.values as Record<string, any>;
 
 function omit(tree: Record<string, any>, path: string): Record<string, any> {
     const [head, ...rest] = path.split(".");
@@ -87,36 +85,6 @@ function valueProblems(v: Record<string, any>): string[] {
         problems.push(...unknownValuePaths(v[key] ?? {}, chartDefaults(CHART, VERSION, dir)).map((p) => `${key}.${p.path}`));
     }
     return problems;
-}
-
-/** RE2's inline `(?i)` (used once in the PrometheusRule CRD) as a JavaScript pattern: `[aA]` per letter. */
-function re2ToJs(node: unknown): unknown {
-    if (Array.isArray(node)) return node.map(re2ToJs);
-    if (typeof node !== "object" || node === null) return node;
-    return Object.fromEntries(
-        Object.entries(node).map(([key, value]) => {
-            if (key === "pattern" && typeof value === "string" && value.includes("(?i)")) {
-                return [key, value.replace("(?i)", "").replace(/[a-zA-Z]/g, (c) => `[${c.toLowerCase()}${c.toUpperCase()}]`)];
-            }
-            return [key, re2ToJs(value)];
-        }),
-    );
-}
-
-/**
- * Strict validation (undeclared fields are errors) of a monitoring.coreos.com resource against
- * the pinned CRD. These CRDs carry no CEL rules; the shared crdErrors() cannot compile the RE2
- * pattern above, so the schema is translated first.
- */
-function monitoringCrdErrors(resource: CustomResource): string[] {
-    const [group, version] = resource.apiVersion.split("/");
-    const entry = crdSchemas(CHART, VERSION).find((c) => c.group === group && c.version === version && c.kind === resource.kind);
-    if (!entry) throw new Error(`no pinned CRD serves ${resource.kind}`);
-    expect(JSON.stringify(entry.schema)).not.toContain("x-kubernetes-validations");
-    const validate = new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile(toStrictJsonSchema(re2ToJs(entry.schema)) as object);
-    const { metadata: _metadata, ...body } = resource;
-    if (validate({ ...body, metadata: {} })) return [];
-    return (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`);
 }
 
 let recorded: Recorded;
@@ -152,17 +120,17 @@ describe.skipIf(!upstreamAvailable)("Helm values against the pinned chart kube-p
 
     it("the platform PrometheusRule and PodMonitors validate against the pinned CRDs (strictly)", () => {
         const rule = recorded.one("kubernetes:monitoring.coreos.com/v1:PrometheusRule").inputs as unknown as CustomResource;
-        expect(monitoringCrdErrors(rule)).toEqual([]);
+        expect(crdErrors(CHART, VERSION, rule)).toEqual([]);
         for (const pm of recorded.ofType("kubernetes:monitoring.coreos.com/v1:PodMonitor")) expect(crdErrors(CHART, VERSION, pm.inputs as unknown as CustomResource)).toEqual([]);
         const bad = platformAlertsRule("monitoring") as unknown as CustomResource & { spec: { groups: any[] } };
         bad.spec.groups[0].rules[0] = { ...bad.spec.groups[0].rules[0], expression: "up" };
-        expect(monitoringCrdErrors(bad).join("\n")).toMatch(/expression/);
-        // The translated RE2 pattern still bites.
+        expect(crdErrors(CHART, VERSION, bad).join("\n")).toMatch(/expression/);
+        // The CRD's RE2 pattern `^(?i)(abort|warn)?$` is evaluated case-insensitively, and still bites.
         const badStrategy = platformAlertsRule("monitoring") as unknown as CustomResource & { spec: { groups: any[] } };
         badStrategy.spec.groups[0].partial_response_strategy = "ignore";
-        expect(monitoringCrdErrors(badStrategy).join("\n")).toMatch(/pattern/);
+        expect(crdErrors(CHART, VERSION, badStrategy).join("\n")).toMatch(/pattern/);
         badStrategy.spec.groups[0].partial_response_strategy = "WARN";
-        expect(monitoringCrdErrors(badStrategy)).toEqual([]);
+        expect(crdErrors(CHART, VERSION, badStrategy)).toEqual([]);
         const badMonitor = podMonitor("monitoring", { name: "x", namespace: "y", podLabels: { a: "b" }, port: 1 }) as unknown as CustomResource & { spec: any };
         badMonitor.spec.podMetricsEndpoints[0].portNumbr = 1;
         expect(crdErrors(CHART, VERSION, badMonitor).join("\n")).toMatch(/portNumbr/);

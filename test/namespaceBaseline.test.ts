@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, parsePlatformConfig, type PlatformConfig } from "../config";
+import { quantity } from "./support/quantity";
 import { LockedNamespace, COREDNS, POD_IDENTITY_AGENT, POD_SECURITY_VERSION, type TrafficRule } from "../components/lockedNamespace";
 import { TENANT_PLACEMENT_POLICY } from "../components/namespaceBaseline";
 import { addonConfiguration } from "../components/clusterAddons";
@@ -14,14 +15,6 @@ import { runComponent, type Recorded, type RecordedResource } from "./harness";
 import { buildBaseline, inNamespace, metadataOf, ofKind, STACKS } from "./support/baseline";
 
 const NAME_LABEL = "kubernetes.io/metadata.name";
-
-/** Kubernetes quantities, enough for cpu (`500m`, `4`) and memory/storage (`128Mi`, `2Ti`). */
-function quantity(value: string): number {
-    const match = /^(\d+(?:\.\d+)?)(m|Ki|Mi|Gi|Ti)?$/.exec(value);
-    if (!match) throw new Error(`unparsed quantity ${value}`);
-    const factor = { m: 1e-3, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 }[match[2] ?? ""] ?? 1;
-    return Number(match[1]) * factor;
-}
 
 type Peer = { namespaceSelector?: { matchLabels?: Record<string, string>; matchExpressions?: unknown[] }; podSelector?: unknown; ipBlock?: unknown };
 type PolicyRule = { from?: Peer[]; to?: Peer[]; ports?: { port: number; protocol?: string }[] };

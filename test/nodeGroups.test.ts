@@ -7,7 +7,7 @@ import { amiTypeFor, isArm64InstanceType } from "../components/nodeGroup";
 import { NODE_ROLE_LABEL } from "../components/shared/scheduling";
 import type { NodeGroupConfig } from "../config";
 import { planStackFile, type PlannedStack } from "./fixtures/stacks";
-import type { RecordedResource } from "./harness";
+import { recordedJson, type RecordedResource } from "./harness";
 
 type Props = Record<string, unknown>;
 
@@ -190,6 +190,21 @@ describe.each(["dev", "prod"])("node groups and add-ons (%s stack)", (stack) => 
         expect(sc.parameters).toMatchObject({ type: "gp3", encrypted: "true" });
         expect(sc.volumeBindingMode).toBe("WaitForFirstConsumer");
         expect(plan.recorded.dependsOn(defaults[0], addon("system-addons-aws-ebs-csi-driver"))).toBe(true);
+    });
+
+    it("tags every provisioned volume with exactly the ownership tag Velero's role may snapshot", () => {
+        const sc = plan.recorded.one("kubernetes:storage.k8s.io/v1:StorageClass").props;
+        const parameters = sc.parameters as Record<string, string>;
+        // The driver's StorageClass tagging (aws-ebs-csi-driver docs/tagging.md): `tagSpecification*` = "key=value".
+        const tags = Object.entries(parameters)
+            .filter(([key]) => key.startsWith("tagSpecification"))
+            .map(([, value]) => [value.slice(0, value.indexOf("=")), value.slice(value.indexOf("=") + 1)]);
+        expect(tags).toEqual([[`kubernetes.io/cluster/${plan.config.clusterName}`, "owned"]]);
+        // Velero's recorded policy: CreateSnapshot on a volume only if it carries that tag.
+        const veleroPolicy = recordedJson(plan.recorded.one("aws:iam/rolePolicy:RolePolicy", "velero-irsa-least-privilege"), "policy", "props");
+        const snapshot = veleroPolicy.Statement.find((s) => s.Action === "ec2:CreateSnapshot" && String(s.Resource).includes(":volume/"));
+        const conditions = Object.entries(snapshot?.Condition?.StringEquals ?? {});
+        expect(conditions).toEqual([[`aws:ResourceTag/${tags[0][0]}`, tags[0][1]]]);
     });
 });
 

@@ -10,7 +10,7 @@ import { CHARTS } from "../components/shared/helm";
 import { NODE_ROLE_LABEL, SYSTEM_TAINT } from "../components/shared/scheduling";
 import { trivySchema, type TrivyConfig } from "../config/addons";
 import { fakeClusterContext } from "./fixtures/cluster";
-import { runComponent, type Recorded, type RecordedResource } from "./harness";
+import { helmValues as values, runComponent, type Recorded, type RecordedResource } from "./harness";
 import { unknownValuePaths } from "./support/helmValues";
 import { chartDefaults, chartDir, crdSchemas, upstreamAvailable, upstreamPins } from "./support/upstream";
 
@@ -36,7 +36,6 @@ async function build(overrides: { config?: Partial<TrivyConfig>; prod?: boolean;
  */
 const FREE_FORM = ["securityContext", "trivyOperator.scanJobPodTemplateContainerSecurityContext"];
 
-const values = (release: RecordedResource) => release.inputs.values as Record<string, any>;
 
 let recorded: Recorded;
 let release: RecordedResource;

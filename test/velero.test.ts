@@ -6,13 +6,12 @@
 import { expandIamActions } from "@cloud-copilot/iam-expand";
 import { beforeAll, describe, expect, it } from "vitest";
 import { VELERO_AWS_PLUGIN_IMAGE, VELERO_SERVICE_ACCOUNT, Velero } from "../components/velero";
-import { KEY_ADMIN_ACTIONS, clusterOwnershipTag } from "../components/velero.iam";
+import { clusterOwnershipTag, KEY_ADMIN_ACTIONS, type PolicyDocument } from "../components/shared/iamDocuments";
 import { CHARTS } from "../components/shared/helm";
-import type { PolicyDocument } from "../components/shared/iamDocuments";
 import { NODE_ROLE_LABEL, SYSTEM_TAINT } from "../components/shared/scheduling";
 import { veleroSchema, type VeleroConfig } from "../config/addons";
 import { fakeClusterContext } from "./fixtures/cluster";
-import { runComponent, type Recorded, type RecordedResource } from "./harness";
+import { helmValues as values, recordedJson, runComponent, type Recorded, type RecordedResource } from "./harness";
 import { crdErrors, type CustomResource } from "./support/crdSchema";
 import { mergeValues, unknownValuePaths, valuesSchemaErrors } from "./support/helmValues";
 import { simulate, statement, unknownActions, writeActionsOnAnyResource } from "./support/iam";
@@ -46,8 +45,6 @@ async function build(overrides: { config?: Partial<VeleroConfig>; prod?: boolean
     return recorded;
 }
 
-const json = <T>(value: unknown): T => JSON.parse(String(value)) as T;
-const values = (release: RecordedResource) => release.inputs.values as Record<string, any>;
 
 let recorded: Recorded;
 let release: RecordedResource;
@@ -61,9 +58,9 @@ beforeAll(async () => {
     recorded = await build();
     release = recorded.one("kubernetes:helm.sh/v3:Release", "velero");
     bucket = recorded.one("aws:s3/bucket:Bucket");
-    bucketPolicy = json(recorded.one("aws:s3/bucketPolicy:BucketPolicy").inputs.policy);
-    rolePolicy = json(recorded.one("aws:iam/rolePolicy:RolePolicy").inputs.policy);
-    keyPolicy = json(recorded.one("aws:kms/key:Key").inputs.policy);
+    bucketPolicy = recordedJson(recorded.one("aws:s3/bucketPolicy:BucketPolicy"));
+    rolePolicy = recordedJson(recorded.one("aws:iam/rolePolicy:RolePolicy"));
+    keyPolicy = recordedJson(recorded.one("aws:kms/key:Key"));
     bucketArn = `arn:aws:s3:::${String(bucket.inputs.bucket)}`;
     veleroRoleArn = `arn:aws:iam::${ACCOUNT}:role/${String(recorded.one("aws:iam/role:Role").inputs.name)}`;
 });
@@ -140,7 +137,7 @@ describe("Velero deployment", () => {
         const v = values(release);
         expect(v.serviceAccount.server.name).toBe(VELERO_SERVICE_ACCOUNT);
         expect(v.serviceAccount.server.annotations["eks.amazonaws.com/role-arn"]).toBe(veleroRoleArn);
-        const trust = json<PolicyDocument>(recorded.one("aws:iam/role:Role").inputs.assumeRolePolicy);
+        const trust = recordedJson(recorded.one("aws:iam/role:Role"), "assumeRolePolicy");
         expect(trust.Statement).toHaveLength(1);
         expect(JSON.stringify(trust.Statement[0].Condition)).toContain(`system:serviceaccount:velero:${VELERO_SERVICE_ACCOUNT}`);
         expect(recorded.ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation")).toEqual([]);
@@ -266,6 +263,8 @@ describe("IAM: every action exists, nothing unscoped", () => {
         expect(granted).toContain("kms:PutKeyPolicy");
         for (const use of ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom"]) expect(granted).not.toContain(use);
         expect(KEY_ADMIN_ACTIONS).not.toContain("kms:*");
+        // Not even through a grant it would give itself.
+        expect(granted).not.toContain("kms:CreateGrant");
         const users = keyPolicy.Statement.filter((s) => (s.Action as string[]).includes("kms:Decrypt")).map((s) => (s.Principal as { AWS: string }).AWS);
         expect(users.sort()).toEqual([BREAK_GLASS, veleroRoleArn].sort());
     });

@@ -30,6 +30,13 @@ export interface HelmInstallArgs {
     /** Charts whose CRDs are managed elsewhere (a CRD chart or server-side apply). */
     skipCrds?: boolean;
     timeoutSeconds?: number;
+    /**
+     * For releases whose loss would take cluster state with them (CRD charts: deleting a CRD
+     * deletes every object of its kind): `pulumi destroy` and replacements refuse to delete it.
+     */
+    protect?: boolean;
+    /** Removing the release from the program (or stack) leaves it installed: no `helm uninstall`. */
+    retainOnDelete?: boolean;
 }
 
 /**
@@ -54,6 +61,12 @@ export function helmRelease(parent: pulumi.Resource, name: string, args: HelmIns
             maxHistory: 10,
             timeout: args.timeoutSeconds ?? 600,
         },
-        { parent, provider: cluster.provider, dependsOn: [...(args.dependsOn ?? []), ...cluster.systemNodesReady] },
+        {
+            parent,
+            provider: cluster.provider,
+            dependsOn: [...(args.dependsOn ?? []), ...cluster.systemNodesReady],
+            protect: args.protect,
+            retainOnDelete: args.retainOnDelete,
+        },
     );
 }

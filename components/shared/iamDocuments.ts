@@ -19,6 +19,39 @@ export interface PolicyDocument {
     Statement: PolicyStatement[];
 }
 
+/**
+ * The tag that marks an EBS volume or snapshot as this cluster's (value `owned`). Velero's role
+ * may snapshot and restore only what carries it; Velero copies a volume's tags onto its
+ * snapshots and, with `AWS_CLUSTER_NAME` set, writes it onto volumes it restores. The default
+ * StorageClass puts it on every volume the EBS CSI driver provisions.
+ */
+export function clusterOwnershipTag(clusterName: string): string {
+    return `kubernetes.io/cluster/${clusterName}`;
+}
+
+/**
+ * Administrative KMS actions for a key policy's account statement: manage the key, never use
+ * it. Not `kms:Create*`: that includes an unconditioned `kms:CreateGrant`, with which an
+ * administrator could grant itself Decrypt around the policy's use statements.
+ */
+export const KEY_ADMIN_ACTIONS: readonly string[] = [
+    "kms:CreateAlias",
+    "kms:Describe*",
+    "kms:Enable*",
+    "kms:List*",
+    "kms:Put*",
+    "kms:Update*",
+    "kms:Revoke*",
+    "kms:Disable*",
+    "kms:Get*",
+    "kms:Delete*",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:ScheduleKeyDeletion",
+    "kms:CancelKeyDeletion",
+    "kms:RotateKeyOnDemand",
+];
+
 export function policyDocument(...statements: PolicyStatement[]): PolicyDocument {
     return { Version: "2012-10-17", Statement: statements };
 }

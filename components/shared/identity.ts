@@ -19,6 +19,13 @@ export interface WorkloadIdentityArgs {
 export interface WorkloadIdentity {
     role: aws.iam.Role;
     roleArn: pulumi.Output<string>;
+    /** The Pod Identity association (absent with IRSA): pods started before it exists get no credentials. */
+    association?: aws.eks.PodIdentityAssociation;
+    /**
+     * What a workload using this identity waits for: the association (which waits for the role)
+     * and the role's permissions, so its first AWS call is neither unauthenticated nor denied.
+     */
+    ready: pulumi.Resource[];
 }
 
 /**
@@ -46,18 +53,21 @@ export function workloadIdentity(parent: pulumi.Resource, name: string, args: Wo
         },
         { parent },
     );
+    const ready: pulumi.Resource[] = [role];
     if (args.policy) {
-        new aws.iam.RolePolicy(name, { role: role.name, name: `${name}-least-privilege`, policy: pulumi.jsonStringify(args.policy) }, { parent });
+        ready.push(new aws.iam.RolePolicy(name, { role: role.name, name: `${name}-least-privilege`, policy: pulumi.jsonStringify(args.policy) }, { parent }));
     }
     (args.managedPolicyArns ?? []).forEach((policyArn, index) => {
-        new aws.iam.RolePolicyAttachment(`${name}-managed-${index}`, { role: role.name, policyArn }, { parent });
+        ready.push(new aws.iam.RolePolicyAttachment(`${name}-managed-${index}`, { role: role.name, policyArn }, { parent }));
     });
-    if (args.mechanism !== "irsa") {
-        new aws.eks.PodIdentityAssociation(
-            name,
-            { clusterName: cluster.name, namespace, serviceAccount, roleArn: role.arn, tags: cluster.tags },
-            { parent, dependsOn: args.dependsOn },
-        );
-    }
-    return { role, roleArn: role.arn };
+    const association =
+        args.mechanism === "irsa"
+            ? undefined
+            : new aws.eks.PodIdentityAssociation(
+                  name,
+                  { clusterName: cluster.name, namespace, serviceAccount, roleArn: role.arn, tags: cluster.tags },
+                  { parent, dependsOn: args.dependsOn },
+              );
+    if (association) ready.push(association);
+    return { role, roleArn: role.arn, association, ready };
 }

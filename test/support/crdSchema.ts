@@ -5,7 +5,7 @@
  * The schema's x-kubernetes-validations (CEL) rules are evaluated too.
  */
 import { Environment, type ASTNode, type ParseResult } from "@marcbachmann/cel-js";
-import Ajv, { type ValidateFunction } from "ajv";
+import Ajv, { type Options, type ValidateFunction } from "ajv";
 import { crdSchemas, type CrdVersionSchema } from "./upstream";
 
 type Schema = Record<string, unknown>;
@@ -34,13 +34,93 @@ function mapValues(record: Schema, fn: (v: unknown) => unknown): Schema {
     return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, fn(v)]));
 }
 
+// ---------------------------------------------------------------------------------------------
+// RE2 (what the API server evaluates `pattern` and CEL regexes with) as JavaScript RegExp.
+// ---------------------------------------------------------------------------------------------
+
+const RE2_FLAGS: Record<string, string> = { i: "i", m: "m", s: "s" };
+
+/**
+ * An RE2 pattern as a JavaScript RegExp source and flags. RE2's inline flag groups `(?i)`,
+ * `(?s)`, `(?m)` become RegExp flags where that means the same: at the top level, preceded by
+ * nothing (or, for `i` and `s`, only by `^`). Flags anywhere else, unset flags (`(?-i)`),
+ * scoped groups (`(?i:...)`) and `U` have no RegExp equivalent: they throw rather than
+ * silently matching something else. `(?P<name>` becomes `(?<name>`.
+ */
+export function re2ToJs(pattern: string): { source: string; flags: string } {
+    let source = "";
+    const flags = new Set<string>();
+    let depth = 0;
+    let inClass = false;
+    for (let i = 0; i < pattern.length; i++) {
+        const c = pattern[i];
+        if (c === "\\") {
+            source += pattern.slice(i, i + 2);
+            i++;
+            continue;
+        }
+        if (inClass) {
+            if (c === "]") inClass = false;
+            source += c;
+            continue;
+        }
+        if (c === "[") {
+            inClass = true;
+            source += c;
+            // A `]` right after `[` or `[^` is a literal.
+            const literal = /^\[\^?\]/.exec(pattern.slice(i))?.[0];
+            if (literal) {
+                source += literal.slice(1);
+                i += literal.length - 1;
+            }
+            continue;
+        }
+        if (c === "(" && pattern.startsWith("(?P<", i)) {
+            source += "(?<";
+            i += 3;
+            depth++;
+            continue;
+        }
+        const flagGroup = c === "(" ? /^\(\?([a-zA-Z-]+)(\)|:)/.exec(pattern.slice(i)) : null;
+        if (flagGroup) {
+            const [group, letters, end] = flagGroup;
+            const problem =
+                end === ":" ? "a scoped flag group" :
+                depth > 0 ? "a flag group inside a group" :
+                [...letters].some((f) => !RE2_FLAGS[f]) ? `flags "${letters}"` :
+                [...letters].some((f) => (f === "m" ? source !== "" : source !== "" && source !== "^")) ? "flags after the start of the pattern" :
+                undefined;
+            if (problem) throw new Error(`RE2 pattern ${JSON.stringify(pattern)}: ${problem} has no JavaScript RegExp equivalent`);
+            for (const f of letters) flags.add(RE2_FLAGS[f]);
+            i += group.length - 1;
+            continue;
+        }
+        if (c === "(") depth++;
+        if (c === ")") depth--;
+        source += c;
+    }
+    return { source, flags: [...flags].sort().join("") };
+}
+
+/** `new RegExp` for an RE2 pattern (see re2ToJs), with extra RegExp flags such as `g` or `u`. */
+export function re2RegExp(pattern: string, extraFlags = ""): RegExp {
+    const { source, flags } = re2ToJs(pattern);
+    return new RegExp(source, [...new Set(flags + extraFlags)].join(""));
+}
+
+/** ajv's regular-expression engine for `pattern` and `patternProperties`: RE2 as the API server reads it. */
+const re2Engine = Object.assign((pattern: string, u: string) => re2RegExp(pattern, u), { code: "re2RegExp" });
+
+/** Ajv options for CRD schemas. */
+export const CRD_AJV_OPTIONS: Options = { strict: false, allErrors: true, validateFormats: false, code: { regExp: re2Engine } };
+
 const cache = new Map<string, ValidateFunction>();
 
 function validatorFor(entry: CrdVersionSchema): ValidateFunction {
     const key = `${entry.group}/${entry.version}/${entry.kind}`;
     let validate = cache.get(key);
     if (!validate) {
-        const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+        const ajv = new Ajv(CRD_AJV_OPTIONS);
         validate = ajv.compile(toStrictJsonSchema(entry.schema) as object);
         cache.set(key, validate);
     }
@@ -106,18 +186,21 @@ type CompiledRule = { kind: "program"; program: ParseResult } | { kind: "transit
  * library, the macros and most of the strings extension (split, lowerAscii, trim, indexOf,
  * substring, join; not charAt, replace, reverse, quote); the Kubernetes regex library is added here.
  * Its default homogeneous list/map literals match the Kubernetes base environment.
+ * Regexes are RE2 (re2ToJs): the library's own matches() cannot be replaced, so rules call
+ * re2Matches() instead (withRe2Matches rewrites them before compiling).
  */
 const celEnv = new Environment()
     .registerVariable("self", "dyn")
-    // Kubernetes regex library (k8s.io/apiserver/pkg/cel/library/regex.go), RE2 approximated
-    // by RegExp as the library's own matches() does.
-    .registerFunction("string.find(string): string", (s: string, re: string) => new RegExp(re).exec(s)?.[0] ?? "")
+    .registerFunction("string.re2Matches(string): bool", (s: string, re: string) => re2RegExp(re).test(s))
+    .registerFunction("re2Matches(string, string): bool", (s: string, re: string) => re2RegExp(re).test(s))
+    // Kubernetes regex library (k8s.io/apiserver/pkg/cel/library/regex.go).
+    .registerFunction("string.find(string): string", (s: string, re: string) => re2RegExp(re).exec(s)?.[0] ?? "")
     .registerFunction("string.findAll(string): list<string>", (s: string, re: string) => findAll(s, re, -1))
     .registerFunction("string.findAll(string, int): list<string>", (s: string, re: string, n: bigint) => findAll(s, re, Number(n)));
 
 /** All non-overlapping matches, at most `limit` of them (negative: no limit), as in Go's FindAllString. */
 function findAll(s: string, re: string, limit: number): string[] {
-    const matches = [...s.matchAll(new RegExp(re, "g"))].map((m) => m[0]);
+    const matches = [...s.matchAll(re2RegExp(re, "g"))].map((m) => m[0]);
     return limit < 0 ? matches : matches.slice(0, limit);
 }
 
@@ -135,15 +218,27 @@ function compileRule(rule: CelRule): CompiledRule {
     return compiled;
 }
 
+/** `x.matches(re)` and `matches(x, re)` as calls of the RE2-aware re2Matches(). */
+function withRe2Matches(expression: string): string {
+    return expression.replace(/(^|[^\w$])matches\s*\(/g, "$1re2Matches(");
+}
+
 function compileExpression(expression: string): CompiledRule {
     try {
-        const program = celEnv.parse(expression);
+        const program = celEnv.parse(withRe2Matches(expression));
         if (referencesOldSelf(program.ast)) return { kind: "transition" };
         const check = program.check();
         return check.valid ? { kind: "program", program } : { kind: "unsupported", reason: firstLine(check.error?.message) };
     } catch (error) {
         return { kind: "unsupported", reason: firstLine((error as Error).message) };
     }
+}
+
+/** Evaluates one CEL rule against `self` as crdErrors does (for checking the evaluator itself). */
+export function celRuleHolds(rule: string, self: unknown): boolean {
+    const compiled = compileExpression(rule);
+    if (compiled.kind !== "program") throw new Error(`rule ${rule} is not evaluable: ${compiled.kind === "unsupported" ? compiled.reason : compiled.kind}`);
+    return compiled.program({ self }) === true;
 }
 
 /** Whether the expression mentions the `oldSelf` variable (the AST, so string literals do not count). */

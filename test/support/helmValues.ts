@@ -3,7 +3,9 @@
  * sets must exist in the pinned chart's values.yaml; below a key whose default is an empty map
  * or a list, the contents are free-form (nodeSelector, annotations, tolerations, ...).
  */
-import Ajv from "ajv";
+import Ajv, { type Options } from "ajv";
+import Ajv2019 from "ajv/dist/2019";
+import Ajv2020 from "ajv/dist/2020";
 
 export interface ValuesProblem {
     path: string;
@@ -33,10 +35,24 @@ export function unknownValuePaths(values: unknown, defaults: unknown, freeForm: 
     return problems;
 }
 
+const AJV_OPTIONS: Options = { strict: false, allErrors: true, validateFormats: false };
+
+/**
+ * The validator for the draft a schema declares in `$schema`: 2020-12 and 2019-09 have their
+ * own ajv classes (prefixItems, $defs, unevaluated*, dependentRequired mean what they say);
+ * anything else, or no declaration, is evaluated as draft-07.
+ */
+export function ajvFor(schema: object): Ajv {
+    const declared = (schema as { $schema?: unknown }).$schema;
+    const draft = typeof declared === "string" ? declared : "";
+    if (draft.includes("/draft/2020-12/")) return new Ajv2020(AJV_OPTIONS);
+    if (draft.includes("/draft/2019-09/")) return new Ajv2019(AJV_OPTIONS);
+    return new Ajv(AJV_OPTIONS);
+}
+
 /** For charts that ship values.schema.json: the merged values must validate (Helm itself checks this). */
 export function valuesSchemaErrors(values: unknown, schema: object): string[] {
-    const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
-    const validate = ajv.compile(schema);
+    const validate = ajvFor(schema).compile(schema);
     if (validate(values)) return [];
     return (validate.errors ?? []).map((e) => `${e.instancePath || "(root)"} ${e.message ?? ""} ${JSON.stringify(e.params)}`);
 }
