@@ -10,6 +10,8 @@ import { RESTRICTED_CONTAINER_SECURITY_CONTEXT, resources, restrictedPodSecurity
 import type { ClusterContext } from "./shared/types";
 import { VELERO_METRICS_PORT } from "./velero";
 import { TRIVY_METRICS_PORT } from "./trivyOperator";
+import { KARPENTER_METRICS_PORT } from "./karpenter";
+import { EXTERNAL_SECRETS_METRICS_PORT } from "./externalSecrets";
 
 /** prometheus-operator release the chart (88.5.3) deploys; its CRDs are applied from the same release. */
 export const PROMETHEUS_OPERATOR_VERSION = "v0.93.1";
@@ -37,8 +39,8 @@ export interface MonitoringArgs {
     config: MonitoringConfig;
     /** Tenant namespaces and the ports Prometheus may scrape there. */
     tenants: { name: string; metricsPorts: number[] }[];
-    /** Which add-ons run, so Prometheus may reach them (Velero and Trivy bring their own ServiceMonitors). */
-    addons: { velero: boolean; trivy: boolean };
+    /** Which add-ons run, so Prometheus may reach their metrics (their charts bring their own ServiceMonitors). */
+    addons: { velero: boolean; trivy: boolean; karpenter: boolean; externalSecrets: boolean };
     /**
      * Add-ons whose charts create no monitor of their own, scraped through PodMonitors created
      * here. (Velero, Trivy, Karpenter and External Secrets render their own ServiceMonitors.)
@@ -186,8 +188,15 @@ function monitoringRules(cluster: ClusterContext, args: MonitoringArgs): Traffic
             podLabels: { "app.kubernetes.io/name": "alertmanager" },
         },
     ];
-    if (args.addons.velero) rules.push({ name: "allow-scrape-velero", description: "Prometheus scrapes Velero", direction: "egress", peer: { kind: "namespace", namespace: PLATFORM_NAMESPACES.velero }, ports: [{ port: VELERO_METRICS_PORT }] });
-    if (args.addons.trivy) rules.push({ name: "allow-scrape-trivy", description: "Prometheus scrapes Trivy Operator", direction: "egress", peer: { kind: "namespace", namespace: PLATFORM_NAMESPACES.trivy }, ports: [{ port: TRIVY_METRICS_PORT }] });
+    const addonMetrics = [
+        { on: args.addons.velero, name: "velero", title: "Velero", namespace: PLATFORM_NAMESPACES.velero, port: VELERO_METRICS_PORT },
+        { on: args.addons.trivy, name: "trivy", title: "Trivy Operator", namespace: PLATFORM_NAMESPACES.trivy, port: TRIVY_METRICS_PORT },
+        { on: args.addons.karpenter, name: "karpenter", title: "Karpenter", namespace: PLATFORM_NAMESPACES.karpenter, port: KARPENTER_METRICS_PORT },
+        { on: args.addons.externalSecrets, name: "external-secrets", title: "External Secrets Operator", namespace: PLATFORM_NAMESPACES.externalSecrets, port: EXTERNAL_SECRETS_METRICS_PORT },
+    ];
+    for (const addon of addonMetrics.filter((a) => a.on)) {
+        rules.push({ name: `allow-scrape-${addon.name}`, description: `Prometheus scrapes ${addon.title}`, direction: "egress", peer: { kind: "namespace", namespace: addon.namespace }, ports: [{ port: addon.port }] });
+    }
     for (const target of args.podTargets ?? []) {
         rules.push({ name: `allow-scrape-${target.name}`, description: `Prometheus scrapes ${target.name}`, direction: "egress", peer: { kind: "namespace", namespace: target.namespace }, ports: [{ port: target.port }] });
     }

@@ -150,7 +150,12 @@ export function buildPlatform(config: PlatformConfig): Record<string, pulumi.Inp
               cluster: clusterContext,
               config: addonsII.monitoring,
               tenants: config.tenants.map((t) => ({ name: t.name, metricsPorts: t.metricsPorts })),
-              addons: { velero: addonsII.velero.enabled, trivy: addonsII.trivy.enabled },
+              addons: {
+                  velero: addonsII.velero.enabled,
+                  trivy: addonsII.trivy.enabled,
+                  karpenter: config.addons.karpenter.enabled,
+                  externalSecrets: config.addons.externalSecrets.enabled,
+              },
               crds: monitoringCrds,
           })
         : undefined;

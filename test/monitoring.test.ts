@@ -56,7 +56,7 @@ async function build(overrides: { config?: Partial<MonitoringConfig>; prod?: boo
             cluster,
             config: { ...monitoringSchema.parse({}), ...overrides.config },
             tenants: [{ name: "payments", metricsPorts: [8080, 9090] }],
-            addons: { velero: true, trivy: true },
+            addons: { velero: true, trivy: true, karpenter: true, externalSecrets: true },
             podTargets: [{ name: "example", namespace: "example-addon", podLabels: { "app.kubernetes.io/name": "example" }, port: 9102 }],
         });
     });
@@ -243,7 +243,7 @@ describe("kube-prometheus-stack", () => {
             .ofType("kubernetes:networking.k8s.io/v1:NetworkPolicy")
             .filter((p) => (p.inputs.metadata as any).namespace === PLATFORM_NAMESPACES.monitoring)
             .map((p) => (p.inputs.metadata as any).name as string);
-        for (const name of ["allow-scrape-velero", "allow-scrape-trivy", "allow-scrape-tenant-payments", "allow-scrape-example", "allow-webhook-from-control-plane"]) expect(egress).toContain(name);
+        for (const name of ["allow-scrape-velero", "allow-scrape-trivy", "allow-scrape-karpenter", "allow-scrape-external-secrets", "allow-scrape-tenant-payments", "allow-scrape-example", "allow-webhook-from-control-plane"]) expect(egress).toContain(name);
     });
 
     it("outputs names, never the password", () => {
