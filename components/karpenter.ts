@@ -245,6 +245,7 @@ export class Karpenter extends pulumi.ComponentResource {
             namespace,
             values: {},
             dependsOn: [ns],
+            crdsOnly: true,
             protect: cluster.protectStateful,
             retainOnDelete: cluster.protectStateful,
         });

@@ -134,6 +134,7 @@ export class Monitoring extends pulumi.ComponentResource {
             namespace: this.namespace,
             values: monitoringValues(cluster, config),
             skipCrds: true,
+            mountsVolumes: true,
             dependsOn,
             timeoutSeconds: 900,
         });

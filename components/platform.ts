@@ -1,4 +1,4 @@
-import type * as pulumi from "@pulumi/pulumi";
+import type { PlatformStackOutputs } from "../contract/outputs";
 import type { PlatformConfig } from "../config";
 import { secret as pulumiSecret } from "@pulumi/pulumi";
 import { Cluster } from "./cluster";
@@ -19,8 +19,9 @@ import { Velero } from "./velero"; // ADDONS-II
  * Data flows one way: config -> cluster -> (add-ons, baseline in parallel) -> outputs.
  * Each region below is owned by one concern; add-ons depend only on the cluster context.
  */
-export function buildPlatform(config: PlatformConfig): Record<string, pulumi.Input<unknown>> {
-    const outputs: Record<string, pulumi.Input<unknown>> = {};
+export function buildPlatform(config: PlatformConfig): PlatformStackOutputs {
+    // Filled region by region; the contract test proves every required output is set.
+    const outputs: Partial<PlatformStackOutputs> = {};
 
     // region CLUSTER (network, control plane, node groups, managed add-ons)
     const tags = { ...config.tags, "platform.eks.aws/cluster": config.clusterName, environment: config.environment, "managed-by": "pulumi" };
@@ -52,6 +53,7 @@ export function buildPlatform(config: PlatformConfig): Record<string, pulumi.Inp
         nodeSecurityGroupId: eksCluster.nodeSecurityGroupId,
         provider: eksCluster.provider,
         systemNodesReady: [], // filled below, once the system nodes and their add-ons exist
+        volumesReady: [],
         storageClassName: DEFAULT_STORAGE_CLASS,
         tags,
         protectStateful: config.isProduction,
@@ -60,7 +62,7 @@ export function buildPlatform(config: PlatformConfig): Record<string, pulumi.Inp
     const nodeAddons = new NodeAddons("node-addons", {
         cluster: clusterContext,
         kubernetesVersion: config.kubernetesVersion,
-        dependsOn: [eksCluster.eksCluster, ...eksCluster.accessEntries],
+        dependsOn: [eksCluster.eksCluster],
     });
     const nodeGroups = config.nodeGroups.map(
         (group) =>
@@ -88,9 +90,8 @@ export function buildPlatform(config: PlatformConfig): Record<string, pulumi.Inp
         nodeAddons.kubeProxy,
         nodeAddons.podIdentityAgent,
         systemAddons.coredns,
-        systemAddons.ebsCsiDriver,
-        systemAddons.storageClass,
     );
+    clusterContext.volumesReady.push(systemAddons.ebsCsiDriver, systemAddons.storageClass);
 
     outputs.clusterName = clusterContext.name;
     outputs.region = clusterContext.region;
@@ -201,5 +202,5 @@ export function buildPlatform(config: PlatformConfig): Record<string, pulumi.Inp
     outputs.tenantNamespaces = baseline.tenantNamespaceNames;
     // endregion BASELINE
 
-    return outputs;
+    return outputs as PlatformStackOutputs;
 }

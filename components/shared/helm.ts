@@ -29,6 +29,10 @@ export interface HelmInstallArgs {
     dependsOn?: pulumi.Input<pulumi.Resource>[];
     /** Charts whose CRDs are managed elsewhere (a CRD chart or server-side apply). */
     skipCrds?: boolean;
+    /** The chart installs CustomResourceDefinitions only, no pods: it needs the API server, not nodes. */
+    crdsOnly?: boolean;
+    /** Its pods mount persistent volumes: it also waits for the EBS CSI driver and the StorageClass. */
+    mountsVolumes?: boolean;
     timeoutSeconds?: number;
     /**
      * For releases whose loss would take cluster state with them (CRD charts: deleting a CRD
@@ -64,7 +68,8 @@ export function helmRelease(parent: pulumi.Resource, name: string, args: HelmIns
         {
             parent,
             provider: cluster.provider,
-            dependsOn: [...(args.dependsOn ?? []), ...cluster.systemNodesReady],
+            // Only what the release really needs, so that releases and the node groups overlap.
+            dependsOn: [...(args.dependsOn ?? []), ...(args.crdsOnly ? [] : cluster.systemNodesReady), ...(args.mountsVolumes ? cluster.volumesReady : [])],
             protect: args.protect,
             retainOnDelete: args.retainOnDelete,
         },

@@ -27,8 +27,10 @@ export interface ClusterContext {
     nodeSecurityGroupId: pulumi.Output<string>;
     /** The explicit Kubernetes provider; no resource may use an ambient kubeconfig. */
     provider: k8s.Provider;
-    /** Pods that must run on system nodes depend on these (the system node group and the CNI). */
+    /** Pods that must run on system nodes depend on these (system node groups, CNI, kube-proxy, Pod Identity agent, CoreDNS). */
     systemNodesReady: pulumi.Resource[];
+    /** Pods that mount persistent volumes also depend on these (the EBS CSI driver and the default StorageClass). */
+    volumesReady: pulumi.Resource[];
     /** Name of the default encrypted gp3 StorageClass. */
     storageClassName: string;
     /** Tags for every AWS resource. */
