@@ -17,7 +17,7 @@ export interface AlertRule {
     expr: string;
     for: string;
     labels: { severity: "critical" | "warning"; team: string };
-    annotations: { summary: string; description: string; runbook_url?: string };
+    annotations: { summary: string; description: string; runbook_url: string };
 }
 
 export interface RuleGroup {
@@ -27,6 +27,10 @@ export interface RuleGroup {
 
 /** Path in this repository; point Alertmanager templates at your rendered docs. */
 const RESTORE_RUNBOOK = "docs/runbooks/restore.md";
+const KARPENTER_RUNBOOK = "docs/runbooks/karpenter.md";
+const SECRETS_RUNBOOK = "docs/runbooks/secret-rotation.md";
+const NODES_RUNBOOK = "docs/runbooks/node-group-upgrade.md";
+const VULNERABILITIES_RUNBOOK = "docs/runbooks/vulnerabilities.md";
 const HOURS_25 = 25 * 3600;
 
 export function platformAlertGroups(): RuleGroup[] {
@@ -80,6 +84,7 @@ export function platformAlertGroups(): RuleGroup[] {
                     annotations: {
                         summary: "Karpenter keeps failing to call EC2",
                         description: "{{ $labels.method }} ({{ $labels.controller }}) returns {{ $labels.error }}: nodes may not launch (IAM, capacity or throttling).",
+                        runbook_url: KARPENTER_RUNBOOK,
                     },
                 },
                 {
@@ -90,6 +95,7 @@ export function platformAlertGroups(): RuleGroup[] {
                     annotations: {
                         summary: "Karpenter controllers are erroring",
                         description: "Karpenter's {{ $labels.controller }} controller has failed reconciles for 15 minutes.",
+                        runbook_url: KARPENTER_RUNBOOK,
                     },
                 },
                 {
@@ -100,6 +106,7 @@ export function platformAlertGroups(): RuleGroup[] {
                     annotations: {
                         summary: "Karpenter is not keeping up with interruption messages",
                         description: "Interruption messages wait more than a minute, or are received but not deleted: spot reclaims may kill pods without a drain.",
+                        runbook_url: KARPENTER_RUNBOOK,
                     },
                 },
             ],
@@ -115,6 +122,7 @@ export function platformAlertGroups(): RuleGroup[] {
                     annotations: {
                         summary: "An ExternalSecret is not in sync",
                         description: "ExternalSecret {{ $labels.namespace }}/{{ $labels.name }} is not Ready: its Kubernetes Secret is stale or missing.",
+                        runbook_url: SECRETS_RUNBOOK,
                     },
                 },
                 {
@@ -125,6 +133,7 @@ export function platformAlertGroups(): RuleGroup[] {
                     annotations: {
                         summary: "External Secrets sync calls are failing",
                         description: "ExternalSecret {{ $labels.namespace }}/{{ $labels.name }} fails to read from AWS Secrets Manager.",
+                        runbook_url: SECRETS_RUNBOOK,
                     },
                 },
             ],
@@ -140,6 +149,7 @@ export function platformAlertGroups(): RuleGroup[] {
                     annotations: {
                         summary: "A node is not Ready",
                         description: "Node {{ $labels.node }} has not been Ready for 10 minutes.",
+                        runbook_url: NODES_RUNBOOK,
                     },
                 },
             ],
@@ -155,6 +165,7 @@ export function platformAlertGroups(): RuleGroup[] {
                     annotations: {
                         summary: "A running workload has critical vulnerabilities",
                         description: "{{ $labels.namespace }}/{{ $labels.resource_kind }}/{{ $labels.resource_name }} runs {{ $labels.image_repository }}:{{ $labels.image_tag }} with {{ $value }} critical CVEs.",
+                        runbook_url: VULNERABILITIES_RUNBOOK,
                     },
                 },
             ],

@@ -22,6 +22,8 @@ export const GRAFANA_ADMIN_SECRET = "grafana-admin";
 /** The chart's fullname equals the release name (it contains the chart name). */
 export const PROMETHEUS_SERVICE = `${MONITORING_RELEASE}-prometheus`;
 export const ALERTMANAGER_SERVICE = `${MONITORING_RELEASE}-alertmanager`;
+/** The Secret the operator reads for the Alertmanager named like its service, when the chart renders none (`useExistingSecret`). */
+export const ALERTMANAGER_CONFIG_SECRET = `alertmanager-${ALERTMANAGER_SERVICE}`;
 
 export const NODE_EXPORTER_POD_SECURITY_EXCEPTION =
     "node-exporter reads host metrics: it needs hostNetwork, hostPID and read-only hostPath mounts of /, /proc and /sys, which Pod Security baseline and restricted forbid. Nothing else runs in this namespace.";
@@ -51,7 +53,21 @@ export interface MonitoringArgs {
      * add-ons' ServiceMonitors can wait for them; created here as a child when absent.
      */
     crds?: k8s.yaml.v2.ConfigFile;
+    /**
+     * Where Alertmanager's configuration (receivers, routes) comes from: a Secrets Manager secret
+     * synced by External Secrets through the platform's ClusterSecretStore.
+     */
+    alertmanagerConfig?: AlertmanagerConfigSource;
 }
+
+export interface AlertmanagerConfigSource {
+    storeName: pulumi.Input<string>;
+    /** Full Secrets Manager secret name holding `alertmanager.yaml`. */
+    secretName: string;
+    /** The External Secrets release: the ExternalSecret kind exists only once it is installed. */
+    dependsOn: pulumi.Resource[];
+}
+
 
 /**
  * The Prometheus Operator CRDs, pinned to the operator release the chart deploys. They exceed
@@ -128,11 +144,20 @@ export class Monitoring extends pulumi.ComponentResource {
             this.grafanaAdminSecretName = GRAFANA_ADMIN_SECRET;
         }
 
+        if (args.alertmanagerConfig) {
+            const external = new k8s.apiextensions.CustomResource(
+                `${name}-alertmanager-config`,
+                alertmanagerConfigExternalSecret(this.namespace, args.alertmanagerConfig),
+                { parent: this, provider, dependsOn: [ns, ...args.alertmanagerConfig.dependsOn] },
+            );
+            dependsOn.push(external);
+        }
+
         const release = helmRelease(this, MONITORING_RELEASE, {
             cluster,
             source: CHARTS.kubePrometheusStack,
             namespace: this.namespace,
-            values: monitoringValues(cluster, config),
+            values: monitoringValues(cluster, config, args.alertmanagerConfig !== undefined),
             skipCrds: true,
             mountsVolumes: true,
             dependsOn,
@@ -212,7 +237,7 @@ function monitoringRules(cluster: ClusterContext, args: MonitoringArgs): Traffic
  * values.yaml and the node-exporter / kube-state-metrics subchart defaults; Grafana's own keys
  * against grafana 12.11.1 (see test/monitoring.test.ts).
  */
-export function monitoringValues(cluster: ClusterContext, config: MonitoringConfig): Record<string, unknown> {
+export function monitoringValues(cluster: ClusterContext, config: MonitoringConfig, externalAlertmanagerConfig = false): Record<string, unknown> {
     const placement = systemPlacement();
     const replicas = cluster.highAvailability ? 2 : 1;
     // A budget on a single replica would block every node drain.
@@ -276,6 +301,8 @@ export function monitoringValues(cluster: ClusterContext, config: MonitoringConf
                 resources: resources("50m", "128Mi", "200m", "256Mi"),
                 securityContext: restrictedPodSecurityContext(1000),
                 storage: volume(config.alertmanagerStorageGiB),
+                // Receivers hold pager keys and webhook URLs: they come from Secrets Manager, not values.
+                ...(externalAlertmanagerConfig ? { useExistingSecret: true } : {}),
             },
         },
         grafana: {
@@ -300,6 +327,21 @@ export function monitoringValues(cluster: ClusterContext, config: MonitoringConf
             // Host access: its own privileged namespace, never `monitoring`.
             namespaceOverride: PLATFORM_NAMESPACES.nodeExporter,
             resources: resources("20m", "32Mi", "200m", "64Mi"),
+        },
+    };
+}
+
+/** External Secrets writes Alertmanager's whole configuration from Secrets Manager (external-secrets.io/v1). */
+export function alertmanagerConfigExternalSecret(namespace: string, source: AlertmanagerConfigSource) {
+    return {
+        apiVersion: "external-secrets.io/v1",
+        kind: "ExternalSecret",
+        metadata: { name: "alertmanager-config", namespace },
+        spec: {
+            refreshInterval: "1h",
+            secretStoreRef: { kind: "ClusterSecretStore", name: source.storeName },
+            target: { name: ALERTMANAGER_CONFIG_SECRET, creationPolicy: "Owner" },
+            data: [{ secretKey: "alertmanager.yaml", remoteRef: { key: source.secretName } }],
         },
     };
 }

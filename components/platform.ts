@@ -6,6 +6,7 @@ import { DEFAULT_STORAGE_CLASS, NodeAddons, SystemAddons } from "./clusterAddons
 import { Network } from "./network";
 import { NodeGroup } from "./nodeGroup";
 import type { ClusterContext } from "./shared/types";
+import { PLATFORM_NAMESPACES } from "../config/namespaces";
 import { NamespaceBaseline } from "./namespaceBaseline";
 import { Karpenter } from "./karpenter"; // ADDONS-I
 import { ExternalSecrets } from "./externalSecrets"; // ADDONS-I
@@ -128,14 +129,18 @@ export function buildPlatform(config: PlatformConfig): PlatformStackOutputs {
         outputs.karpenterInterruptionQueueName = karpenter.interruptionQueueName;
         outputs.karpenterNodePoolName = karpenter.nodePoolName;
     }
-    if (config.addons.externalSecrets.enabled) {
-        const externalSecrets = new ExternalSecrets("external-secrets", {
-            cluster: clusterContext,
-            secretsPrefix: config.externalSecrets.secretsPrefix,
-            allowedNamespaces: config.externalSecrets.allowedNamespaces,
-            monitoringEnabled,
-            monitoringCrds: serviceMonitorCrds,
-        });
+    // Alertmanager's receivers (pager keys, webhook URLs) are synced from Secrets Manager.
+    const alertmanagerConfigSecret = monitoringEnabled ? config.addons.monitoring.alertmanagerConfigSecret : undefined;
+    const externalSecrets = config.addons.externalSecrets.enabled
+        ? new ExternalSecrets("external-secrets", {
+              cluster: clusterContext,
+              secretsPrefix: config.externalSecrets.secretsPrefix,
+              allowedNamespaces: [...config.externalSecrets.allowedNamespaces, ...(alertmanagerConfigSecret ? [PLATFORM_NAMESPACES.monitoring] : [])],
+              monitoringEnabled,
+              monitoringCrds: serviceMonitorCrds,
+          })
+        : undefined;
+    if (externalSecrets) {
         outputs.externalSecretsStoreName = externalSecrets.storeName;
         outputs.platformSecretsKmsKeyArn = externalSecrets.kmsKeyArn;
         outputs.secretsPrefix = externalSecrets.secretsPrefix;
@@ -158,6 +163,10 @@ export function buildPlatform(config: PlatformConfig): PlatformStackOutputs {
                   externalSecrets: config.addons.externalSecrets.enabled,
               },
               crds: monitoringCrds,
+              alertmanagerConfig:
+                  alertmanagerConfigSecret && externalSecrets
+                      ? { storeName: externalSecrets.storeName, secretName: `${externalSecrets.secretsPrefix}${alertmanagerConfigSecret}`, dependsOn: [externalSecrets.release] }
+                      : undefined,
           })
         : undefined;
     const scrapedBy = monitoring ? { crds: monitoring.crds } : undefined;

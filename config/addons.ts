@@ -59,6 +59,13 @@ export const monitoringSchema = z.strictObject({
     prometheusStorageGiB: z.number().int().min(5).default(50).describe("Encrypted gp3 volume per Prometheus replica."),
     alertmanagerStorageGiB: z.number().int().min(1).default(5).describe("Encrypted gp3 volume per Alertmanager replica."),
     grafanaEnabled: z.boolean().default(true).describe("Install Grafana (admin password generated, held only as a Pulumi secret)."),
+    alertmanagerConfigSecret: z
+        .string()
+        .regex(/^[A-Za-z0-9/_+=.@-]+$/, "must be a Secrets Manager secret name (relative to the External Secrets prefix)")
+        .optional()
+        .describe(
+            "Secrets Manager secret, under the External Secrets prefix, holding the whole `alertmanager.yaml` (receivers, routes). Synced by an ExternalSecret; without it alerts are evaluated but routed nowhere.",
+        ),
 });
 
 export const addonsSchema = z

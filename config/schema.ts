@@ -60,6 +60,13 @@ export const stackConfigSchema = z
                 });
             }
         });
+        if (config.addons.monitoring.alertmanagerConfigSecret && !config.addons.externalSecrets.enabled) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["addons", "monitoring", "alertmanagerConfigSecret"],
+                message: "needs addons.externalSecrets.enabled: the Alertmanager configuration is synced from Secrets Manager by External Secrets",
+            });
+        }
         if (config.environment === "prod") checkProductionRules(config, ctx);
     });
 

@@ -239,6 +239,13 @@ describe("every config rule gives a message naming the key, stack, value and wha
         expect(problems).toContain('eks-platform:network.privateSubnetIds = ["subnet-0aaa1111"]: needs at least two private subnets in different AZs');
     });
 
+    it("an Alertmanager config from Secrets Manager without External Secrets", () => {
+        const addons = { ...configValue(prodSource, "addons"), externalSecrets: { enabled: false } };
+        expect(problemsOf(withConfig({ addons })(prodSource))).toContain(
+            'eks-platform:addons.monitoring.alertmanagerConfigSecret = "alertmanager": needs addons.externalSecrets.enabled: the Alertmanager configuration is synced from Secrets Manager by External Secrets',
+        );
+    });
+
     it("a structured key that is not JSON", () => {
         expect(problemsOf(patched(devSource, "network", "{not json"))).toContain("eks-platform:network: is not valid JSON/YAML structure");
     });

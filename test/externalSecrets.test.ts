@@ -13,7 +13,7 @@ import type { PolicyDocument } from "../components/shared/iamDocuments";
 import { CHARTS } from "../components/shared/helm";
 import { NODE_ROLE_LABEL, SYSTEM_TAINT } from "../components/shared/scheduling";
 import { fakeClusterContext } from "./fixtures/cluster";
-import { helmValues as values, recordedJson, runComponent, type Recorded, type RecordedResource } from "./harness";
+import { helmValues as values, planStack, recordedJson, runComponent, type Recorded, type RecordedResource } from "./harness";
 import { quantity } from "./support/quantity";
 import { crdErrors, type CustomResource } from "./support/crdSchema";
 import { mergeValues, unknownValuePaths, valuesSchemaErrors } from "./support/helmValues";
@@ -358,5 +358,17 @@ describe.skipIf(!upstreamAvailable)("docs/external-secrets.md", () => {
         expect(ALLOWED).toContain(example.metadata.namespace);
         for (const item of example.spec.data) expect(item.remoteRef.key.startsWith("prod/apps/")).toBe(true);
         expect(example.spec.data.map((d: { secretKey: string }) => d.secretKey)).toContain("password");
+    });
+});
+
+describe("the prod store also admits the monitoring namespace, for Alertmanager's receivers", () => {
+    it("lists every tenant and monitoring, and nothing else", async () => {
+        const { recorded } = await planStack("prod");
+        const store = recorded.one("kubernetes:external-secrets.io/v1:ClusterSecretStore");
+        const namespaces = ((store.inputs.spec as any).conditions as Array<{ namespaces: string[] }>).flatMap((c) => c.namespaces);
+        expect(namespaces.sort()).toEqual(["analytics", "database", "monitoring", "payments", "storefront"]);
+        const external = recorded.one("kubernetes:external-secrets.io/v1:ExternalSecret");
+        expect((external.inputs.metadata as any).namespace).toBe("monitoring");
+        expect((external.inputs.spec as any).data[0].remoteRef.key).toBe("prod/apps/alertmanager");
     });
 });

@@ -4,10 +4,12 @@
  * namespaces, and a Grafana password that never appears in plain text.
  */
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
+    ALERTMANAGER_CONFIG_SECRET,
+    type AlertmanagerConfigSource,
     ALERTMANAGER_SERVICE,
     GRAFANA_ADMIN_SECRET,
     Monitoring,
@@ -49,7 +51,7 @@ const FREE_FORM = [
  */
 const GRAFANA_SUBCHART_PATHS = ["nodeSelector", "tolerations", "resources", "securityContext", "containerSecurityContext", "initChownData", "testFramework", "sidecar.resources", "sidecar.securityContext"];
 
-async function build(overrides: { config?: Partial<MonitoringConfig>; prod?: boolean } = {}): Promise<Recorded> {
+async function build(overrides: { config?: Partial<MonitoringConfig>; prod?: boolean; alertmanagerConfig?: AlertmanagerConfigSource } = {}): Promise<Recorded> {
     const { recorded } = await runComponent(() => {
         const cluster = fakeClusterContext({ highAvailability: overrides.prod ?? false, protectStateful: overrides.prod ?? false });
         return new Monitoring("monitoring", {
@@ -58,6 +60,7 @@ async function build(overrides: { config?: Partial<MonitoringConfig>; prod?: boo
             tenants: [{ name: "payments", metricsPorts: [8080, 9090] }],
             addons: { velero: true, trivy: true, karpenter: true, externalSecrets: true },
             podTargets: [{ name: "example", namespace: "example-addon", podLabels: { "app.kubernetes.io/name": "example" }, port: 9102 }],
+            alertmanagerConfig: overrides.alertmanagerConfig,
         });
     });
     return recorded;
@@ -276,5 +279,46 @@ describe("Grafana admin credentials", () => {
         const without = await build({ config: { grafanaEnabled: false } });
         expect(without.ofType("random:index/randomPassword:RandomPassword")).toEqual([]);
         expect(values(without.one("kubernetes:helm.sh/v3:Release", "kube-prometheus-stack")).grafana.enabled).toBe(false);
+    });
+});
+
+describe("every paging alert has a runbook", () => {
+    it.each(platformAlertGroups().flatMap((g) => g.rules))("$alert links a runbook that exists and covers it", (rule) => {
+        const file = join(__dirname, "..", rule.annotations.runbook_url);
+        expect(existsSync(file), rule.annotations.runbook_url).toBe(true);
+        expect(readFileSync(file, "utf8")).toContain(rule.alert);
+    });
+});
+
+describe("Alertmanager receivers come from Secrets Manager, never from values", () => {
+    const source: AlertmanagerConfigSource = { storeName: "aws-secrets-manager", secretName: "prod/apps/alertmanager", dependsOn: [] };
+
+    it.skipIf(!upstreamAvailable)("syncs alertmanager.yaml with an ExternalSecret the pinned CRD accepts, into the Secret the operator reads", async () => {
+        const recorded = await build({ prod: true, alertmanagerConfig: source });
+        const external = recorded.one("kubernetes:external-secrets.io/v1:ExternalSecret");
+        expect(crdErrors("external-secrets", upstreamPins()["external-secrets"], external.inputs as CustomResource)).toEqual([]);
+        const spec = external.inputs.spec as any;
+        expect(spec.target.name).toBe(ALERTMANAGER_CONFIG_SECRET);
+        expect(ALERTMANAGER_CONFIG_SECRET).toBe("alertmanager-kube-prometheus-stack-alertmanager");
+        expect(spec.data).toEqual([{ secretKey: "alertmanager.yaml", remoteRef: { key: "prod/apps/alertmanager" } }]);
+        const v = values(recorded.one("kubernetes:helm.sh/v3:Release"));
+        expect(v.alertmanager.alertmanagerSpec.useExistingSecret).toBe(true);
+        expect(valueProblems(v)).toEqual([]);
+        expect(recorded.dependsOn(recorded.one("kubernetes:helm.sh/v3:Release"), external)).toBe(true);
+    });
+
+    it("without a configured source the chart keeps rendering its own config", async () => {
+        const recorded = await build();
+        expect(recorded.ofType("kubernetes:external-secrets.io/v1:ExternalSecret")).toEqual([]);
+        expect(values(recorded.one("kubernetes:helm.sh/v3:Release")).alertmanager.alertmanagerSpec.useExistingSecret).toBeUndefined();
+    });
+});
+
+describe("certificate expiry is watched", () => {
+    it("keeps the chart's kubernetes-system rules (KubeClientCertificateExpiration) on", async () => {
+        const v = values((await build()).one("kubernetes:helm.sh/v3:Release"));
+        expect(v.defaultRules.create).toBe(true);
+        expect(v.defaultRules.rules.kubernetesSystem).not.toBe(false);
+        expect(v.defaultRules.rules.kubernetesApps).not.toBe(false);
     });
 });
