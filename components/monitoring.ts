@@ -145,12 +145,13 @@ export class Monitoring extends pulumi.ComponentResource {
         }
 
         if (args.alertmanagerConfig) {
-            const external = new k8s.apiextensions.CustomResource(
+            // Not a dependency of the release: the operator starts Alertmanager once the Secret
+            // appears, so monitoring need not wait for the External Secrets install.
+            new k8s.apiextensions.CustomResource(
                 `${name}-alertmanager-config`,
                 alertmanagerConfigExternalSecret(this.namespace, args.alertmanagerConfig),
                 { parent: this, provider, dependsOn: [ns, ...args.alertmanagerConfig.dependsOn] },
             );
-            dependsOn.push(external);
         }
 
         const release = helmRelease(this, MONITORING_RELEASE, {
