@@ -4,6 +4,8 @@
  * an IAM policy simulator fed with the program's own recorded policies.
  */
 import { expandIamActions } from "@cloud-copilot/iam-expand";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { VELERO_AWS_PLUGIN_IMAGE, VELERO_SERVICE_ACCOUNT, Velero } from "../components/velero";
 import { clusterOwnershipTag, KEY_ADMIN_ACTIONS, type PolicyDocument } from "../components/shared/iamDocuments";
@@ -15,7 +17,7 @@ import { helmValues as values, recordedJson, runComponent, type Recorded, type R
 import { crdErrors, type CustomResource } from "./support/crdSchema";
 import { mergeValues, unknownValuePaths, valuesSchemaErrors } from "./support/helmValues";
 import { simulate, statement, unknownActions, writeActionsOnAnyResource } from "./support/iam";
-import { chartDefaults, chartValuesSchema, upstreamAvailable, upstreamPins } from "./support/upstream";
+import { chartDefaults, chartDir, chartValuesSchema, upstreamAvailable, upstreamPins } from "./support/upstream";
 
 const ACCOUNT = "111122223333";
 const REGION = "eu-west-1";
@@ -106,8 +108,13 @@ describe.skipIf(!upstreamAvailable)("Helm values against the pinned chart velero
 });
 
 describe("Velero deployment", () => {
+    it.skipIf(!upstreamAvailable)("the pinned chart deploys Velero 1.18, the release the plugin pin is paired with", () => {
+        const chart = readFileSync(join(chartDir(CHART, VERSION), "Chart.yaml"), "utf8");
+        expect(chart).toMatch(/^appVersion:\s*"?1\.18\.\d+"?\s*$/m);
+        expect(values(release).image?.tag).toBeUndefined();
+    });
+
     it("installs the AWS plugin that the compatibility table pairs with Velero 1.18 (v1.14.x) as an init container", () => {
-        expect(values(release).image?.tag ?? chartDefaults(CHART, VERSION).image).toBeTruthy();
         const plugin = (values(release).initContainers as any[]).find((c) => c.name === "velero-plugin-for-aws");
         expect(plugin.image).toBe(VELERO_AWS_PLUGIN_IMAGE);
         expect(plugin.image).toMatch(/^velero\/velero-plugin-for-aws:v1\.14\.\d+$/);
