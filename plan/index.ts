@@ -1,20 +1,10 @@
 import { evaluatePolicies, loadPolicyPackConfig, platformPolicyConfigPath, type PolicyReport } from "../policy/engine";
+import type { RecordedResource } from "./record";
 import { runProgram, PROJECT_DIR, type ProgramRun } from "./run";
 import { loadStackConfig, type StackConfigSource } from "./stackConfig";
 
-export interface PlanResourceDocument {
-    urn: string;
-    type: string;
-    name: string;
-    custom: boolean;
-    remote: boolean;
-    parent: string | null;
-    provider: string | null;
-    dependencies: string[];
-    protect: boolean;
-    retainOnDelete: boolean;
-    inputs: Record<string, unknown>;
-}
+/** A recorded resource as the `--json` contract prints it: everything but the policy view of its inputs. */
+export type PlanResourceDocument = Omit<RecordedResource, "props">;
 
 /** The `--json` contract: other tools read these fields; extend, never rename or drop. */
 export interface PlanDocument {
