@@ -76,7 +76,7 @@ export function renderPoliciesDoc(): string {
         "",
         "- S3 access logging (both stacks): the platform creates an access-log bucket (`components/accessLogs.ts`) and",
         "  sends the Velero bucket's server access logs to it. S3 delivers access logs only to a bucket with SSE-S3",
-        "  default encryption, without Object Lock, that does not log itself (S3 User Guide, \"Enabling Amazon S3 server",
+        "  default encryption, without Object Lock, and recommends it not log itself (S3 User Guide, \"Enabling Amazon S3 server",
         "  access logging\"). Decision: the policies know a log-target bucket (the `targetBucket` of an",
         "  `aws.s3.BucketLogging`) and judge it by those rules: `s3-bucket-encryption` requires SSE-S3 (AES256) there",
         "  and flags SSE-KMS as undeliverable; `s3-bucket-object-lock` and `s3-bucket-access-logging` do not apply to",
