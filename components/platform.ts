@@ -14,6 +14,7 @@ import * as aws from "@pulumi/aws"; // ADDONS-II
 import { Monitoring, prometheusCrds } from "./monitoring"; // ADDONS-II
 import { TrivyOperator } from "./trivyOperator"; // ADDONS-II
 import { Velero } from "./velero"; // ADDONS-II
+import { AccessLogBucket } from "./accessLogs";
 
 /**
  * Builds every component from the validated config and returns the stack outputs.
@@ -175,12 +176,21 @@ export function buildPlatform(config: PlatformConfig): PlatformStackOutputs {
         // role running `pulumi up` now (aws:PrincipalArn is the role, not the session).
         const deployerRoleArns =
             config.access.ciRoleArns.length > 0 ? config.access.ciRoleArns : [aws.iam.getSessionContextOutput({ arn: aws.getCallerIdentityOutput().arn }).issuerArn];
+        // Server access logs of the backup bucket: who read or deleted backups, and when.
+        const accessLogs = new AccessLogBucket("access-logs", {
+            clusterName: config.clusterName,
+            accountId: clusterContext.accountId,
+            partition: clusterContext.partition,
+            tags,
+            protectStateful: config.isProduction,
+        });
         const velero = new Velero("velero", {
             cluster: clusterContext,
             config: addonsII.velero,
             breakGlassRoleArn: config.access.breakGlassRoleArn,
             deployerRoleArns,
             monitoring: scrapedBy,
+            accessLogs,
         });
         outputs.veleroBucketName = velero.bucketName;
         outputs.veleroBucketArn = velero.bucketArn;

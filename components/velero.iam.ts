@@ -115,6 +115,7 @@ export const BUCKET_GUARD_ACTIONS = [
     "s3:PutBucketOwnershipControls",
     "s3:PutLifecycleConfiguration",
     "s3:PutBucketObjectLockConfiguration",
+    "s3:PutBucketLogging",
     "s3:DeleteBucket",
 ];
 

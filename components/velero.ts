@@ -34,6 +34,8 @@ export interface VeleroArgs {
      * for the CRDs only, never for the monitoring release itself.
      */
     monitoring?: { crds: pulumi.Resource[] };
+    /** Where the backup bucket's S3 server access logs go (the platform's access-log bucket). */
+    accessLogs?: { bucketName: pulumi.Input<string>; ready: pulumi.Resource[] };
 }
 
 /**
@@ -123,6 +125,13 @@ export class Velero extends pulumi.ComponentResource {
             },
             { ...companion, dependsOn: [bucket, versioning] },
         );
+        if (args.accessLogs) {
+            new aws.s3.BucketLogging(
+                `${name}-backups`,
+                { bucket: bucketId, targetBucket: args.accessLogs.bucketName, targetPrefix: `${name}-backups/` },
+                { ...companion, dependsOn: [bucket, ...args.accessLogs.ready] },
+            );
+        }
         if (config.objectLock.enabled) {
             new aws.s3.BucketObjectLockConfiguration(
                 `${name}-backups`,

@@ -1,4 +1,4 @@
-import { evaluatePolicies, loadPolicyPackConfig, platformPolicyConfigPath, type PolicyReport } from "../policy/engine";
+import { evaluatePolicies, loadPolicyPackConfig, platformPolicyConfigPathFor, type PolicyReport } from "../policy/engine";
 import type { RecordedResource } from "./record";
 import { runProgram, PROJECT_DIR, type ProgramRun } from "./run";
 import { loadStackConfig, type StackConfigSource } from "./stackConfig";
@@ -19,7 +19,7 @@ export interface PlanOptions {
     stack: string;
     preview?: boolean;
     projectDir?: string;
-    /** Policy pack config (the `--policy-pack-config` format); the platform's own by default. */
+    /** Policy pack config (the `--policy-pack-config` format); by default the platform's own for the stack's environment. */
     policyConfigFile?: string;
     /** Replaces the stack file's config (tests and benchmarks build variants of a stack). */
     transformConfig?: (source: StackConfigSource) => StackConfigSource;
@@ -35,7 +35,7 @@ export async function createPlan(options: PlanOptions): Promise<Plan> {
     const projectDir = options.projectDir ?? PROJECT_DIR;
     const loaded = loadStackConfig(projectDir, options.stack);
     const source = options.transformConfig ? options.transformConfig(loaded) : loaded;
-    const policyConfig = loadPolicyPackConfig(options.policyConfigFile ?? platformPolicyConfigPath);
+    const policyConfig = loadPolicyPackConfig(options.policyConfigFile ?? policyConfigPathOf(source));
     const run = await runProgram(source, { preview: options.preview, projectDir });
     const policy = evaluatePolicies(
         run.resources.map((r) => ({
@@ -50,6 +50,11 @@ export async function createPlan(options: PlanOptions): Promise<Plan> {
         policyConfig,
     );
     return { source, run, document: toDocument(run, policy) };
+}
+
+/** `policy/platform-policy-config.<environment>.json` for the stack's `environment` (the base file if it is not a known class). */
+export function policyConfigPathOf(source: StackConfigSource): string {
+    return platformPolicyConfigPathFor(source.values[`${source.project}:environment`]);
 }
 
 function toDocument(run: ProgramRun, policy: PolicyReport): PlanDocument {

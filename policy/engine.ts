@@ -6,6 +6,7 @@ import type { PolicyResource, ReportViolation, ResourceValidationArgs, StackVali
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { PolicyConfigError, PolicyPackConfig, resolvePolicyConfig, ResolvedPolicyConfig } from "./lib/config";
+import { isEnvironmentClass } from "./lib/environments";
 import { PlatformPolicy, PlatformResourcePolicy, PlatformStackPolicy } from "./lib/policy";
 import { isUnknownValueError, UNKNOWN_SENTINEL, unknownCheckingProxy } from "./lib/unknowns";
 import { allPolicies } from "./policies";
@@ -47,7 +48,16 @@ export interface PolicyReport {
     notEvaluated: NotEvaluated[];
 }
 
+/** The base config every environment shares (and the strictest levels: prod's). */
 export const platformPolicyConfigPath: string = path.join(__dirname, "platform-policy-config.json");
+
+/**
+ * The config a stack of this environment class uses: `platform-policy-config.<environment>.json`
+ * (base + per-environment levels, docs/policies.md). An unknown class gets the base config.
+ */
+export function platformPolicyConfigPathFor(environment: unknown): string {
+    return isEnvironmentClass(environment) ? path.join(__dirname, `platform-policy-config.${environment}.json`) : platformPolicyConfigPath;
+}
 
 /** Stack-level results are attributed to this pseudo-URN when a policy names no resource. */
 export const STACK_URN = "urn:pulumi:stack";

@@ -32,7 +32,7 @@ function parseArguments(argv: string[]): CliOptions {
         .option("-s, --stack <name>", "stack whose Pulumi.<name>.yaml to use", "dev")
         .option("--json", "print one JSON document (the plan contract)", false)
         .option("--preview", "leave provider-computed outputs unknown, as `pulumi preview` of a new stack does", false)
-        .option("--policy-config <file>", "policy pack config (the --policy-pack-config format); default: the platform's own")
+        .option("--policy-config <file>", "policy pack config (the --policy-pack-config format); default: policy/platform-policy-config.<environment>.json for the stack's environment")
         .option("--cost", "add the modeled monthly cost (JSON: a `cost` field)", false)
         .option("--mermaid", "print a Mermaid diagram of the components and their dependencies instead", false)
         .option("--project-dir <dir>", "directory holding Pulumi.yaml and index.ts (default: this repository)")

@@ -82,7 +82,7 @@ describe("exit codes and messages", () => {
     });
 
     it("invalid config exits 2 with the problem on stderr, nothing on stdout, no stack trace", () => {
-        const dev = readFileSync(join(ROOT, "Pulumi.dev.yaml"), "utf8").replace('kubernetesVersion: "1.34"', 'kubernetesVersion: "1.21"');
+        const dev = readFileSync(join(ROOT, "Pulumi.dev.yaml"), "utf8").replace('kubernetesVersion: "1.35"', 'kubernetesVersion: "1.21"');
         const result = runScript(PLAN, ["--project-dir", projectWithStack("broken", dev), "--stack", "broken", "--json"]);
         expect(result.status).toBe(2);
         expect(result.stdout).toBe("");

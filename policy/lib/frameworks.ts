@@ -18,3 +18,6 @@ export const cisEks = item("CIS Amazon EKS Benchmark", "v1.7.0");
 export const nsaCisa = item("NSA/CISA Kubernetes Hardening Guide", "v1.2");
 export const awsFsbp = item("AWS Foundational Security Best Practices", "2025");
 export const eksBestPractices = item("Amazon EKS Best Practices Guide", "2025");
+/** Check ids of the open-source scanners that implement the same controls (read at Checkov 3.3.13, Prowler 5.40.0). */
+export const checkov = item("Checkov", "3.3");
+export const prowler = item("Prowler", "5.40");

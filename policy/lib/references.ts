@@ -3,7 +3,7 @@
 // reference as an unknown (the bucket's id is computed), so we match on a known value first and
 // fall back to the dependency graph, which the engine always knows.
 import type { PolicyResource } from "@pulumi/policy";
-import { isUnknownValueError } from "./unknowns";
+import { isUnknownValueError, UnknownTolerance } from "./unknowns";
 
 export interface Owner {
     resource: PolicyResource;
@@ -26,7 +26,7 @@ export function referenceMatcher<O extends Owner>(owners: O[]): ReferenceMatcher
     const byUrn = new Map<string, O>();
     for (const owner of owners) {
         byUrn.set(owner.resource.urn, owner);
-        for (const id of owner.identifiers) byIdentifier.set(id, [...(byIdentifier.get(id) ?? []), owner]);
+        for (const id of new Set(owner.identifiers)) byIdentifier.set(id, [...(byIdentifier.get(id) ?? []), owner]);
     }
     return {
         ownersOf(child, reference) {
@@ -50,4 +50,33 @@ export function referenceMatcher<O extends Owner>(owners: O[]): ReferenceMatcher
             return { owners: [], unknownReference };
         },
     };
+}
+
+/**
+ * Which owners have at least one child that satisfies `satisfies` ("every VPC has a flow log").
+ * `undecided` is set when a satisfying child's reference was unknown and could not be attributed:
+ * the caller should then report no missing owner (the unknown is recorded for "not evaluated").
+ */
+export function ownersWithChild(
+    unknowns: UnknownTolerance,
+    owners: readonly Owner[],
+    children: readonly PolicyResource[],
+    reference: (child: PolicyResource) => unknown,
+    satisfies: (child: PolicyResource) => boolean | undefined,
+): { covered: Set<PolicyResource>; undecided: boolean } {
+    const matcher = referenceMatcher([...owners]);
+    const covered = new Set<PolicyResource>();
+    let undecided = false;
+    for (const child of children) {
+        if (unknowns.tolerate(() => satisfies(child)) !== true) continue;
+        const lookup = matcher.ownersOf(child, () => reference(child));
+        if (lookup.unknownReference) {
+            undecided = true;
+            unknowns.tolerate(() => {
+                throw lookup.unknownReference;
+            });
+        }
+        for (const owner of lookup.owners) covered.add(owner.resource);
+    }
+    return { covered, undecided };
 }

@@ -5,21 +5,28 @@ import type { PolicyResource } from "@pulumi/policy";
 import { StackCheck } from "./policy";
 import { Owner, referenceMatcher } from "./references";
 import { readOrUnknown, UNKNOWN } from "./unknowns";
-import { asString, Props } from "./values";
+import { asString, path, Props } from "./values";
+
+export const S3_LOGGING = ["aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2"];
+
+/** The four public-access-block settings (bucket or account level): each closes a different path. */
+export const PUBLIC_ACCESS_BLOCK_SWITCHES = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"];
 
 export interface CompanionRule {
     bucketTypes: readonly string[];
     companionTypes: readonly string[];
+    /** Buckets the rule is about (default: every bucket). */
+    appliesTo?(bucket: PolicyResource): boolean;
     /** The deprecated inline form on the bucket itself, if any. */
-    satisfiedInline?(bucket: Props): boolean;
-    satisfiedBy(companion: Props): boolean;
-    /** Violation message for a bucket nothing satisfies. */
-    missing: string;
+    satisfiedInline?(bucket: Props, resource: PolicyResource): boolean;
+    satisfiedBy(companion: Props, bucket: PolicyResource): boolean;
+    /** Violation message for a bucket nothing satisfies (after "S3 bucket <name> "). */
+    missing: string | ((bucket: PolicyResource) => string);
 }
 
 type Verdict = "satisfied" | "uncertain" | "missing";
 
-function bucketOwners(stack: StackCheck<object>, types: readonly string[]): Owner[] {
+export function bucketOwners(stack: StackCheck<object>, types: readonly string[]): Owner[] {
     return stack.ofType(...types).map((resource) => {
         const identifiers = [resource.name];
         const bucketName = readOrUnknown(() => asString(resource.props.bucket));
@@ -29,14 +36,14 @@ function bucketOwners(stack: StackCheck<object>, types: readonly string[]): Owne
 }
 
 export function checkBucketCompanions(stack: StackCheck<object>, rule: CompanionRule): void {
-    const owners = bucketOwners(stack, rule.bucketTypes);
+    const owners = bucketOwners(stack, rule.bucketTypes).filter((o) => !rule.appliesTo || rule.appliesTo(o.resource));
     const verdicts = new Map<PolicyResource, Verdict>(owners.map((o) => [o.resource, "missing"]));
     const upgrade = (bucket: PolicyResource, verdict: Verdict) => {
         if (verdicts.get(bucket) !== "satisfied") verdicts.set(bucket, verdict);
     };
 
     for (const owner of owners) {
-        if (rule.satisfiedInline && stack.tolerate(() => rule.satisfiedInline!(owner.resource.props)) === true) {
+        if (rule.satisfiedInline && stack.tolerate(() => rule.satisfiedInline!(owner.resource.props, owner.resource)) === true) {
             upgrade(owner.resource, "satisfied");
         }
     }
@@ -53,13 +60,41 @@ export function checkBucketCompanions(stack: StackCheck<object>, rule: Companion
             unattributed = true;
         }
         for (const owner of lookup.owners) {
-            const satisfied = stack.tolerate(() => rule.satisfiedBy(companion.props));
+            const satisfied = stack.tolerate(() => rule.satisfiedBy(companion.props, owner.resource));
             if (satisfied === true) upgrade(owner.resource, "satisfied");
             else if (satisfied === undefined && verdicts.get(owner.resource) === "missing") upgrade(owner.resource, "uncertain");
         }
     }
 
     for (const [bucket, verdict] of verdicts) {
-        if (verdict === "missing" && !unattributed) stack.report(bucket, `S3 bucket ${bucket.name} ${rule.missing}`);
+        if (verdict !== "missing" || unattributed) continue;
+        const missing = typeof rule.missing === "string" ? rule.missing : rule.missing(bucket);
+        stack.report(bucket, `S3 bucket ${bucket.name} ${missing}`);
     }
+}
+
+/**
+ * Buckets that receive S3 server access logs (the `targetBucket` of a logging configuration).
+ * AWS constrains them: default encryption SSE-S3 only, no Object Lock, no access logging of
+ * their own (S3 User Guide, "Enabling Amazon S3 server access logging").
+ */
+export function serverAccessLogTargets(stack: StackCheck<object>, bucketTypes: readonly string[]): Set<PolicyResource> {
+    const owners = bucketOwners(stack, bucketTypes);
+    const byName = new Map(owners.flatMap((o) => o.identifiers.map((id) => [id, o.resource] as const)));
+    // Matched by name only: a logging configuration depends on its source and its target alike,
+    // so the dependency graph cannot tell which bucket receives the logs.
+    const targetNamed = (read: () => unknown) => {
+        const name = readOrUnknown(() => asString(read()));
+        return name !== UNKNOWN && name ? byName.get(name) : undefined;
+    };
+    const targets = new Set<PolicyResource>();
+    for (const logging of stack.ofType(...S3_LOGGING)) {
+        const target = targetNamed(() => logging.props.targetBucket);
+        if (target) targets.add(target);
+    }
+    for (const owner of owners) {
+        const target = targetNamed(() => path(owner.resource.props, "logging", "targetBucket"));
+        if (target) targets.add(target);
+    }
+    return targets;
 }

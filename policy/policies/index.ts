@@ -1,20 +1,48 @@
 // The pack's policy list, kept apart from index.ts so tests and the offline checker can use the
 // policies without constructing a PolicyPack (which starts a gRPC server).
 import { PlatformPolicy } from "../lib/policy";
+import { cloudwatchLogGroupEncryption } from "./aws/cloudwatch-log-group-encryption";
+import { cloudwatchLogGroupRetention } from "./aws/cloudwatch-log-group-retention";
+import { ebsDefaultEncryption } from "./aws/ebs-default-encryption";
 import { ebsEncryption } from "./aws/ebs-encryption";
 import { ec2ImdsHopLimit } from "./aws/ec2-imds-hop-limit";
 import { ec2Imdsv2Required } from "./aws/ec2-imdsv2-required";
+import { ec2NoPublicIp } from "./aws/ec2-no-public-ip";
 import { ecrScanOnPush } from "./aws/ecr-scan-on-push";
+import { ecrTagImmutability } from "./aws/ecr-tag-immutability";
 import { eksClusterAuditLogging } from "./aws/eks-cluster-audit-logging";
 import { eksClusterAuthenticationModeApi } from "./aws/eks-cluster-authentication-mode-api";
+import { eksClusterDeletionProtection } from "./aws/eks-cluster-deletion-protection";
+import { eksClusterEndpointNotPublic } from "./aws/eks-cluster-endpoint-not-public";
 import { eksClusterEndpointRestricted } from "./aws/eks-cluster-endpoint-restricted";
+import { eksClusterPrivateEndpoint } from "./aws/eks-cluster-private-endpoint";
 import { eksClusterSecretsEncryption } from "./aws/eks-cluster-secrets-encryption";
+import { eksClusterSupportedVersion } from "./aws/eks-cluster-supported-version";
+import { eksNodeRoleEcrReadOnly } from "./aws/eks-node-role-ecr-read-only";
+import { eksVpcCniNetworkPolicy } from "./aws/eks-vpc-cni-network-policy";
 import { iamNoAdminAccess } from "./aws/iam-no-admin-access";
+import { iamNoKmsDecryptOnAllKeys } from "./aws/iam-no-kms-decrypt-on-all-keys";
+import { iamNoServiceWildcardActions } from "./aws/iam-no-service-wildcard-actions";
+import { iamRoleTrustNoWildcardPrincipal } from "./aws/iam-role-trust-no-wildcard-principal";
+import { kmsKeyPolicyNotPublic } from "./aws/kms-key-policy-not-public";
 import { kmsKeyRotation } from "./aws/kms-key-rotation";
+import { s3AccountPublicAccessBlock } from "./aws/s3-account-public-access-block";
+import { s3BucketAccessLogging } from "./aws/s3-bucket-access-logging";
+import { s3BucketAclsDisabled } from "./aws/s3-bucket-acls-disabled";
 import { s3BucketEncryption } from "./aws/s3-bucket-encryption";
+import { s3BucketObjectLock } from "./aws/s3-bucket-object-lock";
+import { s3BucketPolicyNotPublic } from "./aws/s3-bucket-policy-not-public";
 import { s3BucketPublicAccessBlock } from "./aws/s3-bucket-public-access-block";
+import { s3BucketRequireTls } from "./aws/s3-bucket-require-tls";
 import { s3BucketVersioning } from "./aws/s3-bucket-versioning";
+import { securityGroupAuthorizedPorts } from "./aws/security-group-authorized-ports";
+import { securityGroupHighRiskPorts } from "./aws/security-group-high-risk-ports";
+import { sqsQueueEncryption } from "./aws/sqs-queue-encryption";
+import { sqsQueuePolicyNotPublic } from "./aws/sqs-queue-policy-not-public";
 import { sshNotOpenToWorld } from "./aws/ssh-not-open-to-world";
+import { subnetNoAutoPublicIp } from "./aws/subnet-no-auto-public-ip";
+import { vpcDefaultSecurityGroupClosed } from "./aws/vpc-default-security-group-closed";
+import { vpcFlowLogsEnabled } from "./aws/vpc-flow-logs-enabled";
 import { helmChartVersionPinned } from "./kubernetes/helm-chart-version-pinned";
 import { imagePinned } from "./kubernetes/image-pinned";
 import { internalLoadBalancer } from "./kubernetes/internal-load-balancer";
@@ -79,6 +107,34 @@ export const awsPolicies: PlatformPolicy[] = [
     iamNoAdminAccess,
     kmsKeyRotation,
     ecrScanOnPush,
+    eksClusterSupportedVersion,
+    eksClusterPrivateEndpoint,
+    eksClusterEndpointNotPublic,
+    eksClusterDeletionProtection,
+    eksVpcCniNetworkPolicy,
+    eksNodeRoleEcrReadOnly,
+    securityGroupHighRiskPorts,
+    securityGroupAuthorizedPorts,
+    vpcDefaultSecurityGroupClosed,
+    vpcFlowLogsEnabled,
+    subnetNoAutoPublicIp,
+    ec2NoPublicIp,
+    ebsDefaultEncryption,
+    kmsKeyPolicyNotPublic,
+    iamNoKmsDecryptOnAllKeys,
+    iamNoServiceWildcardActions,
+    iamRoleTrustNoWildcardPrincipal,
+    s3BucketRequireTls,
+    s3BucketPolicyNotPublic,
+    s3BucketAclsDisabled,
+    s3BucketAccessLogging,
+    s3BucketObjectLock,
+    s3AccountPublicAccessBlock,
+    cloudwatchLogGroupEncryption,
+    cloudwatchLogGroupRetention,
+    sqsQueueEncryption,
+    sqsQueuePolicyNotPublic,
+    ecrTagImmutability,
 ];
 
 export const stackCompletenessPolicies: PlatformPolicy[] = [

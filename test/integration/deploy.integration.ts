@@ -39,6 +39,7 @@ import {
 } from "./checks";
 import { detectCredentials, notRunBanner, roleArnFromCallerArn } from "./credentials";
 import { toolsOnPath } from "./preflight";
+import { platformPolicyConfigPathFor } from "../../policy/engine";
 import { ephemeralStackConfig, ephemeralStackName, timestampSuffix, type StackFileConfig } from "./stackConfig";
 
 const root = path.resolve(__dirname, "..", "..");
@@ -109,7 +110,8 @@ if (!report.ready) {
                 console.log(`== pulumi up --policy-pack policy (${stackName})`);
                 const result = await stack.up({
                     policyPacks: [path.join(root, "policy")],
-                    policyPackConfigs: [path.join(root, "policy", "platform-policy-config.json")],
+                    // The levels of the stack's environment, as CI's `pulumi up` uses them.
+                    policyPackConfigs: [platformPolicyConfigPathFor(config["eks-platform:environment"])],
                     onOutput: (out) => process.stdout.write(out),
                     color: "never",
                 });

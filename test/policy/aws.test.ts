@@ -10,7 +10,7 @@ describe("S3 companions are matched per bucket", () => {
     it("flags only the bucket without companions when two buckets share a stack", () => {
         const stack = [s3Bucket("good", "good-bucket"), ...s3Companions("good-bucket", "good"), s3Bucket("bad", "bad-bucket")];
         expect(s3Violations(stack)).toEqual([
-            "S3 bucket bad has no server-side encryption configuration",
+            "S3 bucket bad has no SSE-KMS default encryption (aws:kms or aws:kms:dsse)",
             "S3 bucket bad does not have versioning enabled",
             "S3 bucket bad has no public access block with all four settings true",
         ]);
@@ -24,7 +24,7 @@ describe("S3 companions are matched per bucket", () => {
         const good = s3Bucket("good", UNKNOWN);
         const stack = [good, ...s3Companions(UNKNOWN, "good", good.urn), s3Bucket("bad", UNKNOWN)];
         expect(s3Violations(stack)).toEqual([
-            "S3 bucket bad has no server-side encryption configuration",
+            "S3 bucket bad has no SSE-KMS default encryption (aws:kms or aws:kms:dsse)",
             "S3 bucket bad does not have versioning enabled",
             "S3 bucket bad has no public access block with all four settings true",
         ]);
@@ -51,7 +51,7 @@ describe("S3 companions are matched per bucket", () => {
         const bucket = resource("aws:s3/bucket:Bucket", {
             bucket: "inline",
             versioning: { enabled: true },
-            serverSideEncryptionConfiguration: { rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } } },
+            serverSideEncryptionConfiguration: { rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" } } },
         });
         expect(violationsOf("s3-bucket-versioning", [bucket])).toEqual([]);
         expect(violationsOf("s3-bucket-encryption", [bucket])).toEqual([]);
@@ -62,8 +62,8 @@ describe("IAM", () => {
     const everything = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
 
     it("denies * on * as a JSON string and as an object", () => {
-        expect(violationsOf("iam-no-admin-access", [resource("aws:iam/policy:Policy", { policy: JSON.stringify(everything) })])).toEqual(["policy allows * on *"]);
-        expect(violationsOf("iam-no-admin-access", [resource("aws:iam/rolePolicy:RolePolicy", { role: "r", policy: everything })])).toEqual(["policy allows * on *"]);
+        expect(violationsOf("iam-no-admin-access", [resource("aws:iam/policy:Policy", { policy: JSON.stringify(everything) })])).toEqual(["policy statement 0 allows * on *"]);
+        expect(violationsOf("iam-no-admin-access", [resource("aws:iam/rolePolicy:RolePolicy", { role: "r", policy: everything })])).toEqual(["policy statement 0 allows * on *"]);
     });
 
     it("denies list forms, inline role policies and managed AdministratorAccess", () => {
@@ -73,7 +73,7 @@ describe("IAM", () => {
             inlinePolicies: [{ name: "god", policy: JSON.stringify(everything) }],
             managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"],
         });
-        expect(violationsOf("iam-no-admin-access", [role]).sort()).toEqual(["attaches AdministratorAccess", "inline policy god allows * on *"]);
+        expect(violationsOf("iam-no-admin-access", [role]).sort()).toEqual(["attaches AdministratorAccess", "inline policy god statement 0 allows * on *"]);
     });
 
     it("allows Deny statements, scoped actions and unparsable documents", () => {
@@ -91,8 +91,8 @@ describe("IAM", () => {
 
 describe("EKS cluster", () => {
     it.each(["0.0.0.0/0", "::/0"])("denies a public endpoint open to %s", (cidr) => {
-        expect(violationsOf("eks-cluster-endpoint-restricted", [eksComponentCluster({ publicAccessCidrs: ["10.0.0.0/8", cidr] })])).toEqual([
-            `EKS cluster public endpoint is open to 10.0.0.0/8, ${cidr}`,
+        expect(violationsOf("eks-cluster-endpoint-restricted", [eksComponentCluster({ endpointPublicAccess: true, publicAccessCidrs: ["10.0.0.0/8", cidr] })])).toEqual([
+            `EKS cluster public endpoint is open to ${cidr}`,
         ]);
         const raw = awsCluster({ vpcConfig: { subnetIds: [], endpointPublicAccess: true, publicAccessCidrs: [cidr] } });
         expect(violationsOf("eks-cluster-endpoint-restricted", [raw])).toHaveLength(1);

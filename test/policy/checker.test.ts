@@ -28,7 +28,7 @@ describe.concurrent("policy:check", () => {
         expect(run.stderr).toBe("");
         expect(run.code).toBe(0);
         const output = JSON.parse(run.stdout);
-        expect(output.resources).toBe(12);
+        expect(output.resources).toBe(16);
         expect(output.violations.map((v: { policy: string; enforcementLevel: string }) => [v.policy, v.enforcementLevel])).toEqual([
             ["k8s-no-inline-secret-data", "advisory"],
         ]);

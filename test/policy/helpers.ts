@@ -75,22 +75,68 @@ export function namespaceStack(name = "shop"): ResourceUnderTest[] {
 export const pdb = (name = "web", namespace = "shop", spec: Props = { maxUnavailable: 1, selector: { matchLabels: { app: name } } }) =>
     k8s("policy/v1:PodDisruptionBudget", { metadata: { name: `${name}-pdb`, namespace }, spec });
 
+/** A bucket as the platform creates it: Object Lock on (its default retention is a companion). */
 export const s3Bucket = (name: string, bucketName: string | undefined = name, extra: Partial<ResourceUnderTest> = {}) =>
-    resource("aws:s3/bucket:Bucket", bucketName === undefined ? {} : { bucket: bucketName }, name, extra);
+    resource("aws:s3/bucket:Bucket", bucketName === undefined ? { objectLockEnabled: true } : { bucket: bucketName, objectLockEnabled: true }, name, extra);
 
+/** The bucket policy statement that denies requests without TLS (S3.5). */
+export const denyInsecureTransport = (bucket: string) => ({
+    Sid: "DenyInsecureTransport",
+    Effect: "Deny",
+    Principal: "*",
+    Action: "s3:*",
+    Resource: [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`],
+    Condition: { Bool: { "aws:SecureTransport": "false" } },
+});
+
+export const ACCESS_LOG_BUCKET = "access-logs-123";
+
+/** Every companion a compliant bucket needs, each pointing at `bucket`. */
 export function s3Companions(bucket: string | typeof UNKNOWN, name: string, dependsOn?: string): ResourceUnderTest[] {
     const extra = dependsOn ? { dependencies: [dependsOn] } : {};
     return [
         resource("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", { bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms" } }] }, `${name}-sse`, extra),
         resource("aws:s3/bucketVersioning:BucketVersioning", { bucket, versioningConfiguration: { status: "Enabled" } }, `${name}-versioning`, extra),
         resource("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", { bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, `${name}-pab`, extra),
+        resource("aws:s3/bucketOwnershipControls:BucketOwnershipControls", { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } }, `${name}-ownership`, extra),
+        resource("aws:s3/bucketPolicy:BucketPolicy", { bucket, policy: JSON.stringify({ Version: "2012-10-17", Statement: [denyInsecureTransport(String(bucket))] }) }, `${name}-policy`, extra),
+        resource("aws:s3/bucketLogging:BucketLogging", { bucket, targetBucket: ACCESS_LOG_BUCKET, targetPrefix: `${name}/` }, `${name}-logging`, extra),
+        resource("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", { bucket, rule: { defaultRetention: { mode: "GOVERNANCE", days: 30 } } }, `${name}-lock`, extra),
     ];
 }
+
+/** The bucket that receives server access logs, with the guards S3 allows a log target (SSE-S3, no Object Lock). */
+export function accessLogBucket(bucket = ACCESS_LOG_BUCKET, name = "access-logs"): ResourceUnderTest[] {
+    const policy = {
+        Version: "2012-10-17",
+        Statement: [
+            denyInsecureTransport(bucket),
+            {
+                Effect: "Allow",
+                Principal: { Service: "logging.s3.amazonaws.com" },
+                Action: "s3:PutObject",
+                Resource: `arn:aws:s3:::${bucket}/*`,
+                Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } },
+            },
+        ],
+    };
+    return [
+        resource("aws:s3/bucket:Bucket", { bucket }, name),
+        resource("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", { bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }, `${name}-sse`),
+        resource("aws:s3/bucketVersioning:BucketVersioning", { bucket, versioningConfiguration: { status: "Enabled" } }, `${name}-versioning`),
+        resource("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", { bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, `${name}-pab`),
+        resource("aws:s3/bucketOwnershipControls:BucketOwnershipControls", { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } }, `${name}-ownership`),
+        resource("aws:s3/bucketPolicy:BucketPolicy", { bucket, policy }, `${name}-policy`),
+    ];
+}
+
+export const ALL_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"];
 
 export const awsCluster = (overrides: Props = {}) =>
     resource("aws:eks/cluster:Cluster", {
         roleArn: "arn:aws:iam::123456789012:role/eks",
-        enabledClusterLogTypes: ["api", "audit", "authenticator"],
+        enabledClusterLogTypes: ALL_LOG_TYPES,
+        deletionProtection: true,
         encryptionConfig: { provider: { keyArn: "arn:aws:kms:eu-west-1:123456789012:key/abc" }, resources: ["secrets"] },
         vpcConfig: { subnetIds: ["subnet-1"], endpointPrivateAccess: true, endpointPublicAccess: false },
         accessConfig: { authenticationMode: "API" },
@@ -99,14 +145,20 @@ export const awsCluster = (overrides: Props = {}) =>
 
 export const eksComponentCluster = (overrides: Props = {}) =>
     resource("eks:index:Cluster", {
-        enabledClusterLogTypes: ["audit"],
+        name: "platform",
+        enabledClusterLogTypes: ALL_LOG_TYPES,
         encryptionConfigKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/abc",
-        endpointPublicAccess: true,
-        publicAccessCidrs: ["203.0.113.0/24"],
+        endpointPrivateAccess: true,
+        endpointPublicAccess: false,
+        deletionProtection: true,
         authenticationMode: "API",
         skipDefaultNodeGroup: true,
         ...overrides,
     }, "platform");
+
+/** The vpc-cni add-on with network policy enforcement on, for the cluster named `clusterName`. */
+export const vpcCniAddon = (clusterName: string, configurationValues: unknown = JSON.stringify({ enableNetworkPolicy: "true" }), name = `${clusterName}-vpc-cni`) =>
+    resource("aws:eks/addon:Addon", { clusterName, addonName: "vpc-cni", configurationValues }, name);
 
 export const managedNodeGroup = (name: string, taints?: Props[]) =>
     resource("eks:index:ManagedNodeGroup", { cluster: UNKNOWN, ...(taints ? { taints } : {}) }, name);
@@ -130,6 +182,8 @@ export function compliantStack(): ResourceUnderTest[] {
         resource("kubernetes:helm.sh/v3:Release", { chart: "ingress-nginx", version: "4.11.3", namespace: "ingress" }, "ingress"),
         awsCluster(),
         eksComponentCluster(),
+        vpcCniAddon("cluster"),
+        vpcCniAddon("platform"),
         managedNodeGroup("system", [SYSTEM_TAINT]),
         managedNodeGroup("apps"),
         resource("aws:ec2/launchTemplate:LaunchTemplate", {
@@ -140,11 +194,12 @@ export function compliantStack(): ResourceUnderTest[] {
         resource("aws:ebs/volume:Volume", { availabilityZone: "eu-west-1a", encrypted: true }, "data"),
         s3Bucket("logs", "logs-123"),
         ...s3Companions("logs-123", "logs"),
+        ...accessLogBucket(),
         resource("aws:iam/policy:Policy", { policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }] }) }, "read"),
         resource("aws:iam/rolePolicyAttachment:RolePolicyAttachment", { role: "nodes", policyArn: "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy" }, "worker"),
         resource("aws:kms/key:Key", { enableKeyRotation: true }, "secrets"),
         resource("aws:kms/key:Key", { customerMasterKeySpec: "RSA_2048", keyUsage: "SIGN_VERIFY" }, "signing"),
-        resource("aws:ecr/repository:Repository", { imageScanningConfiguration: { scanOnPush: true } }, "app"),
+        resource("aws:ecr/repository:Repository", { imageScanningConfiguration: { scanOnPush: true }, imageTagMutability: "IMMUTABLE" }, "app"),
         resource("aws:ec2/securityGroup:SecurityGroup", { ingress: [{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["10.0.0.0/8"] }] }, "admin"),
     ];
 }

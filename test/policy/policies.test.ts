@@ -3,8 +3,8 @@
 import { describe, expect, it } from "vitest";
 import { loadPolicyPackConfig, platformPolicyConfigPath, ResourceUnderTest } from "../../policy/engine";
 import { allPolicies } from "../../policy/policies";
+import { awsControlFixtures } from "./awsFixtures";
 import {
-    awsCluster,
     compliantStack,
     container,
     deployment,
@@ -61,23 +61,8 @@ const denyFixtures: Record<string, { stack: () => ResourceUnderTest[]; message: 
     "k8s-read-only-root-filesystem": { stack: () => withContainer(securityContext({ readOnlyRootFilesystem: false })), message: /writable root filesystem/ },
     "k8s-no-inline-secret-data": { stack: () => [k8s("core/v1:Secret", { metadata: { name: "s", namespace: "shop" }, data: { token: "aGk=" } })], message: /inline data/ },
     "helm-chart-version-pinned": { stack: () => [resource("kubernetes:helm.sh/v4:Chart", { chart: "oci://registry/charts/app" }, "app")], message: /has no version/ },
-    "eks-cluster-audit-logging": { stack: () => [awsCluster({ enabledClusterLogTypes: ["api"] })], message: /log types audit/ },
-    "eks-cluster-secrets-encryption": { stack: () => [eksComponentCluster({ encryptionConfigKeyArn: undefined })], message: /encryptionConfigKeyArn/ },
-    "eks-cluster-endpoint-restricted": { stack: () => [eksComponentCluster({ publicAccessCidrs: ["0.0.0.0/0"] })], message: /open to 0.0.0.0\/0/ },
-    "eks-cluster-authentication-mode-api": { stack: () => [awsCluster({ accessConfig: { authenticationMode: "API_AND_CONFIG_MAP" } })], message: /API_AND_CONFIG_MAP/ },
-    "ssh-not-open-to-world": { stack: () => [resource("aws:eks/nodeGroup:NodeGroup", { remoteAccess: { ec2SshKey: "ops" } }, "ng")], message: /no source security groups/ },
-    "ec2-imdsv2-required": { stack: () => [resource("aws:ec2/launchTemplate:LaunchTemplate", { metadataOptions: { httpTokens: "optional" } }, "lt")], message: /allows IMDSv1/ },
-    "ec2-imds-hop-limit": { stack: () => [resource("aws:ec2/launchTemplate:LaunchTemplate", { metadataOptions: { httpTokens: "required", httpPutResponseHopLimit: 2 } }, "lt")], message: /hop limit to 2/ },
-    "ebs-encryption": { stack: () => [resource("aws:ebs/volume:Volume", { availabilityZone: "a" }, "plain")], message: /EBS volume is not encrypted/ },
-    "s3-bucket-encryption": { stack: () => [s3Bucket("bare")], message: /bare has no server-side encryption/ },
-    "s3-bucket-versioning": { stack: () => [s3Bucket("bare")], message: /bare does not have versioning/ },
-    "s3-bucket-public-access-block": { stack: () => [s3Bucket("bare")], message: /bare has no public access block/ },
-    "iam-no-admin-access": {
-        stack: () => [resource("aws:iam/rolePolicyAttachment:RolePolicyAttachment", { role: "r", policyArn: "arn:aws:iam::aws:policy/AdministratorAccess" }, "admin")],
-        message: /AdministratorAccess/,
-    },
-    "kms-key-rotation": { stack: () => [resource("aws:kms/key:Key", {}, "norotate")], message: /does not rotate/ },
-    "ecr-scan-on-push": { stack: () => [resource("aws:ecr/repository:Repository", {}, "repo")], message: /scan on push/ },
+    // AWS policies: allow/deny pairs in awsFixtures.ts (each deny fixture carries its own cluster, bucket...).
+    ...Object.fromEntries(Object.entries(awsControlFixtures).map(([name, f]) => [name, { stack: f.deny, message: f.message }])),
     "k8s-namespace-default-deny-network-policy": { stack: () => [k8s("core/v1:Namespace", { metadata: { name: "empty" } })], message: /empty has no default-deny/ },
     "k8s-namespace-resource-quota": { stack: () => [k8s("core/v1:Namespace", { metadata: { name: "empty" } })], message: /empty has no ResourceQuota/ },
     "k8s-namespace-limit-range": { stack: () => [k8s("core/v1:Namespace", { metadata: { name: "empty" } })], message: /empty has no LimitRange/ },

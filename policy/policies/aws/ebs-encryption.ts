@@ -1,23 +1,24 @@
 // Unencrypted volumes leak data through snapshots and decommissioned disks.
-import { awsFsbp } from "../../lib/frameworks";
+import { awsFsbp, checkov, prowler } from "../../lib/frameworks";
 import { defineResourcePolicy, ofTypes, ResourceCheck } from "../../lib/policy";
-import { asArray, asRecord, asString, isTrue } from "../../lib/values";
-import { EBS_VOLUME, EKS_COMPONENT_CLUSTER, INSTANCE, LAUNCH_TEMPLATE } from "./types";
+import { asArray, asRecord, asString, isTrue, path } from "../../lib/values";
+import { EBS_VOLUME, EKS_COMPONENT_CLUSTER, INSTANCE, KARPENTER_EC2_NODE_CLASS, LAUNCH_TEMPLATE } from "./types";
 
 interface Config {
     requireLaunchTemplateBlockDevices: boolean;
 }
 
-function checkLaunchTemplate(resource: ResourceCheck<Config>): void {
-    const mappings = asArray(resource.props.blockDeviceMappings);
+/** Launch templates and Karpenter EC2NodeClasses share the EC2 block-device-mapping shape. */
+function checkBlockDeviceMappings(resource: ResourceCheck<Config>, mappingsValue: unknown, kind: string): void {
+    const mappings = asArray(mappingsValue);
     if (mappings.length === 0 && resource.config.requireLaunchTemplateBlockDevices) {
-        resource.report("launch template declares no block devices (the AMI's unencrypted defaults apply)");
+        resource.report(`${kind} declares no block devices (the AMI's defaults apply)`);
     }
     resource.each(mappings, (mapping, i) => {
         const record = asRecord(mapping);
         const ebs = asRecord(record?.ebs);
         if (ebs && !isTrue(ebs.encrypted)) {
-            resource.report(`launch template block device ${asString(record?.deviceName) ?? i} is not encrypted`);
+            resource.report(`${kind} block device ${asString(record?.deviceName) ?? i} is not encrypted`);
         }
     });
 }
@@ -44,27 +45,32 @@ export const ebsEncryption = defineResourcePolicy<Config>(
         enforcementLevel: "mandatory",
         frameworks: [
             awsFsbp("EC2.3", "Attached Amazon EBS volumes should be encrypted at-rest"),
-            awsFsbp("EC2.7", "EBS default encryption should be enabled"),
+            checkov("CKV_AWS_3", "Ensure all data stored in the EBS is securely encrypted"),
+            checkov("CKV_AWS_8", "Ensure all data stored in the Launch configuration or instance Elastic Blocks Store is securely encrypted"),
+            prowler("ec2_ebs_volume_encryption", "EBS volume is encrypted"),
         ],
-        appliesTo: `${EBS_VOLUME}, ${LAUNCH_TEMPLATE}, ${INSTANCE}, ${EKS_COMPONENT_CLUSTER}`,
+        appliesTo: `${EBS_VOLUME}, ${LAUNCH_TEMPLATE}, ${INSTANCE}, ${EKS_COMPONENT_CLUSTER}, kubernetes:karpenter.k8s.aws/*:EC2NodeClass`,
         remediation: "Set `encrypted: true` (launch templates: `ebs.encrypted: \"true\"`), ideally with a KMS key.",
         knobs: {
             requireLaunchTemplateBlockDevices: {
                 type: "boolean",
                 default: false,
-                description: "Also flag launch templates that declare no block device (root volume from the AMI).",
+                description: "Also flag launch templates and Karpenter EC2NodeClasses that declare no block device (root volume from the AMI).",
             },
         },
     },
     {
-        appliesTo: ofTypes(EBS_VOLUME, LAUNCH_TEMPLATE, INSTANCE, EKS_COMPONENT_CLUSTER),
+        appliesTo: (type) => ofTypes(EBS_VOLUME, LAUNCH_TEMPLATE, INSTANCE, EKS_COMPONENT_CLUSTER)(type) || KARPENTER_EC2_NODE_CLASS.test(type),
         check(resource) {
+            if (KARPENTER_EC2_NODE_CLASS.test(resource.type)) {
+                return checkBlockDeviceMappings(resource, path(resource.props, "spec", "blockDeviceMappings"), "EC2NodeClass");
+            }
             switch (resource.type) {
                 case EBS_VOLUME:
                     if (!isTrue(resource.props.encrypted)) resource.report("EBS volume is not encrypted");
                     return;
                 case LAUNCH_TEMPLATE:
-                    return checkLaunchTemplate(resource);
+                    return checkBlockDeviceMappings(resource, resource.props.blockDeviceMappings, "launch template");
                 case INSTANCE:
                     return checkInstance(resource);
                 default:

@@ -13,7 +13,7 @@ export const eksClusterAuthenticationModeApi = defineResourcePolicy(
         enforcementLevel: "mandatory",
         frameworks: [
             eksBestPractices("Security: identity and access management", "Use EKS access entries instead of aws-auth"),
-            cisEks("5.5.1", "Manage Kubernetes RBAC users with AWS IAM Authenticator / access entries"),
+            cisEks("4.1.7", "Cluster Access Manager API to streamline and enhance the management of access controls within EKS clusters"),
         ],
         appliesTo: `${AWS_EKS_CLUSTER}, ${EKS_COMPONENT_CLUSTER}`,
         remediation: "Set `authenticationMode: \"API\"` (eks.Cluster) or `accessConfig.authenticationMode: \"API\"`.",

@@ -1,38 +1,34 @@
 // A public API endpoint open to the internet exposes the control plane to credential stuffing
 // and to every future API-server vulnerability. Public access defaults to on, and its CIDR list
-// defaults to 0.0.0.0/0, so "unset" is "open".
-import { opensToWorld } from "../../lib/aws";
-import { awsFsbp, cisEks } from "../../lib/frameworks";
+// defaults to 0.0.0.0/0, so "unset" is "open". The list is judged as a whole: 0.0.0.0/1 plus
+// 128.0.0.0/1 is the internet too.
+import { describeInternet, opensToInternet } from "../../lib/cidr";
+import { checkov, cisEks, prowler } from "../../lib/frameworks";
 import { defineResourcePolicy, ofTypes } from "../../lib/policy";
-import { asRecord, Props, stringList } from "../../lib/values";
-import { AWS_EKS_CLUSTER, EKS_COMPONENT_CLUSTER } from "./types";
-
-function endpointSettings(type: string, props: Props): Props | undefined {
-    return type === AWS_EKS_CLUSTER ? asRecord(props.vpcConfig) : props;
-}
+import { EKS_CLUSTER_TYPES, endpointSettings } from "./eks";
 
 export const eksClusterEndpointRestricted = defineResourcePolicy(
     {
         name: "eks-cluster-endpoint-restricted",
-        description: "A public EKS API endpoint must be limited to a CIDR list without 0.0.0.0/0 or ::/0.",
+        description: "A public EKS API endpoint must be limited to CIDRs that together fall short of the internet (no 0.0.0.0/0, ::/0 or an equivalent union).",
         severity: "high",
         enforcementLevel: "mandatory",
         frameworks: [
             cisEks("5.4.1", "Restrict Access to the Control Plane Endpoint"),
-            cisEks("5.4.2", "Ensure clusters are created with Private Endpoint Enabled and Public Access Disabled"),
-            awsFsbp("EKS.1", "EKS cluster endpoints should not be publicly accessible"),
+            checkov("CKV_AWS_38", "Ensure Amazon EKS public endpoint not accessible to 0.0.0.0/0"),
+            prowler("eks_cluster_not_publicly_accessible", "EKS cluster endpoint is not publicly accessible from 0.0.0.0/0"),
         ],
-        appliesTo: `${AWS_EKS_CLUSTER}, ${EKS_COMPONENT_CLUSTER}`,
+        appliesTo: EKS_CLUSTER_TYPES.join(", "),
         remediation: "Set `endpointPublicAccess: false`, or `publicAccessCidrs` to your office/VPN ranges.",
     },
     {
-        appliesTo: ofTypes(AWS_EKS_CLUSTER, EKS_COMPONENT_CLUSTER),
+        appliesTo: ofTypes(...EKS_CLUSTER_TYPES),
         check(resource) {
             const settings = endpointSettings(resource.type, resource.props);
-            if (settings?.endpointPublicAccess === false) return;
-            const cidrs = stringList(settings?.publicAccessCidrs);
+            if (!settings.publicAccess) return;
+            const cidrs = settings.publicAccessCidrs;
             if (cidrs.length === 0) resource.report("EKS cluster has a public endpoint without publicAccessCidrs");
-            else if (opensToWorld(cidrs)) resource.report(`EKS cluster public endpoint is open to ${cidrs.join(", ")}`);
+            else if (opensToInternet(cidrs)) resource.report(`EKS cluster public endpoint is open to ${describeInternet(cidrs)}`);
         },
     },
 );

@@ -1,6 +1,6 @@
 // Envelope encryption of Secrets with a customer KMS key protects them in etcd backups.
 // A key ARN that is unknown during preview is still a key: presence is what we check.
-import { awsFsbp, cisEks } from "../../lib/frameworks";
+import { awsFsbp, checkov, cisEks, prowler } from "../../lib/frameworks";
 import { defineResourcePolicy, ofTypes } from "../../lib/policy";
 import { readOrUnknown, UNKNOWN } from "../../lib/unknowns";
 import { asRecord, isNonEmptyString, path, stringList } from "../../lib/values";
@@ -20,6 +20,8 @@ export const eksClusterSecretsEncryption = defineResourcePolicy(
         frameworks: [
             cisEks("5.3.1", "Ensure Kubernetes Secrets are encrypted using Customer Master Keys (CMKs) managed in AWS KMS"),
             awsFsbp("EKS.3", "EKS clusters should use encrypted Kubernetes secrets"),
+            checkov("CKV_AWS_58", "Ensure EKS Cluster has Secrets Encryption Enabled"),
+            prowler("eks_cluster_kms_cmk_encryption_in_secrets_enabled", "EKS cluster has Kubernetes secrets encryption enabled"),
         ],
         appliesTo: `${AWS_EKS_CLUSTER}, ${EKS_COMPONENT_CLUSTER}`,
         remediation: "Set `encryptionConfigKeyArn` (eks.Cluster) or `encryptionConfig` with resources [secrets] (aws.eks.Cluster).",

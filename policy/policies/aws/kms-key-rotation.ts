@@ -1,6 +1,6 @@
 // Rotation limits how much data one key version protects. Only symmetric encryption keys can
 // rotate automatically, so asymmetric and HMAC keys are out of scope.
-import { awsFsbp } from "../../lib/frameworks";
+import { awsFsbp, checkov, prowler } from "../../lib/frameworks";
 import { defineResourcePolicy, ofTypes } from "../../lib/policy";
 import { asString } from "../../lib/values";
 import { KMS_KEY } from "./types";
@@ -11,7 +11,11 @@ export const kmsKeyRotation = defineResourcePolicy(
         description: "Symmetric KMS keys must enable automatic key rotation.",
         severity: "medium",
         enforcementLevel: "mandatory",
-        frameworks: [awsFsbp("KMS.4", "AWS KMS key rotation should be enabled")],
+        frameworks: [
+            awsFsbp("KMS.4", "AWS KMS key rotation should be enabled"),
+            checkov("CKV_AWS_7", "Ensure rotation for customer created CMKs is enabled"),
+            prowler("kms_cmk_rotation_enabled", "KMS customer-managed symmetric CMK has automatic rotation enabled"),
+        ],
         appliesTo: KMS_KEY,
         remediation: "Set `enableKeyRotation: true`.",
     },

@@ -1,27 +1,13 @@
 // Port 22 reachable from anywhere invites brute force against the nodes. A managed node group
 // with an SSH key but no source security groups gets exactly that from AWS.
-import { opensToWorld } from "../../lib/aws";
-import { awsFsbp, cisEks } from "../../lib/frameworks";
+import { awsFsbp, checkov, prowler } from "../../lib/frameworks";
 import { defineResourcePolicy, ofTypes, ResourceCheck } from "../../lib/policy";
-import { asArray, asRecord, asString, isNonEmptyString, Props, stringList } from "../../lib/values";
-import {
-    AWS_EKS_NODE_GROUP,
-    EKS_MANAGED_NODE_GROUP,
-    SECURITY_GROUP,
-    SECURITY_GROUP_INGRESS_RULE,
-    SECURITY_GROUP_RULE,
-} from "./types";
+import { describeInternet } from "../../lib/cidr";
+import { describeRules, exposureOf, ingressRules, internetExposures } from "../../lib/securityGroups";
+import { asRecord, isNonEmptyString, stringList } from "../../lib/values";
+import { AWS_EKS_NODE_GROUP, EKS_MANAGED_NODE_GROUP, SECURITY_GROUP_TYPES } from "./types";
 
 const SSH_PORT = 22;
-
-function coversSsh(protocol: unknown, fromPort: unknown, toPort: unknown): boolean {
-    const proto = String(protocol ?? "").toLowerCase();
-    if (proto === "-1" || proto === "all") return true;
-    if (proto !== "tcp" && proto !== "6") return false;
-    const from = Number(fromPort ?? 0);
-    const to = Number(toPort ?? 65535);
-    return from <= SSH_PORT && SSH_PORT <= to;
-}
 
 function checkNodeGroup(resource: ResourceCheck<object>): void {
     const remoteAccess = asRecord(resource.props.remoteAccess);
@@ -31,49 +17,29 @@ function checkNodeGroup(resource: ResourceCheck<object>): void {
     }
 }
 
-function checkRule(resource: ResourceCheck<object>, rule: Props, label: string): void {
-    const cidrs = [...stringList(rule.cidrBlocks), ...stringList(rule.ipv6CidrBlocks)];
-    for (const key of ["cidrIpv4", "cidrIpv6"]) {
-        const cidr = asString(rule[key]);
-        if (cidr) cidrs.push(cidr);
-    }
-    const protocol = rule.protocol ?? rule.ipProtocol;
-    if (opensToWorld(cidrs) && coversSsh(protocol, rule.fromPort, rule.toPort)) {
-        resource.report(`${label} opens SSH (port 22) to ${cidrs.filter((c) => c.endsWith("/0")).join(", ")}`);
-    }
-}
-
 export const sshNotOpenToWorld = defineResourcePolicy(
     {
         name: "ssh-not-open-to-world",
-        description: "Node groups and security groups must not allow SSH from 0.0.0.0/0 or ::/0.",
+        description: "Node groups and security groups must not allow SSH from the internet (0.0.0.0/0, ::/0, or CIDRs that add up to it).",
         severity: "high",
         enforcementLevel: "mandatory",
         frameworks: [
             awsFsbp("EC2.13", "Security groups should not allow ingress from 0.0.0.0/0 or ::/0 to port 22"),
-            cisEks("5.4.3", "Ensure clusters are created with Private Nodes"),
+            checkov("CKV_AWS_24", "Ensure no security groups allow ingress from 0.0.0.0:0 to port 22"),
+            checkov("CKV_AWS_100", "Ensure AWS EKS node group does not have implicit SSH access from 0.0.0.0/0"),
+            prowler("ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22", "Security group does not allow ingress from 0.0.0.0/0 or ::/0 to TCP port 22 (SSH)"),
         ],
-        appliesTo: `${AWS_EKS_NODE_GROUP}, ${EKS_MANAGED_NODE_GROUP}, ${SECURITY_GROUP}, ${SECURITY_GROUP_RULE}, ${SECURITY_GROUP_INGRESS_RULE}`,
+        appliesTo: `${AWS_EKS_NODE_GROUP}, ${EKS_MANAGED_NODE_GROUP}, ${SECURITY_GROUP_TYPES.join(", ")}`,
         remediation: "Use SSM Session Manager instead of SSH, or restrict `sourceSecurityGroupIds` / CIDRs.",
     },
     {
-        appliesTo: ofTypes(AWS_EKS_NODE_GROUP, EKS_MANAGED_NODE_GROUP, SECURITY_GROUP, SECURITY_GROUP_RULE, SECURITY_GROUP_INGRESS_RULE),
+        appliesTo: ofTypes(AWS_EKS_NODE_GROUP, EKS_MANAGED_NODE_GROUP, ...SECURITY_GROUP_TYPES),
         check(resource) {
-            switch (resource.type) {
-                case AWS_EKS_NODE_GROUP:
-                case EKS_MANAGED_NODE_GROUP:
-                    return checkNodeGroup(resource);
-                case SECURITY_GROUP:
-                    return resource.each(asArray(resource.props.ingress), (rule, i) => {
-                        const record = asRecord(rule);
-                        if (record) checkRule(resource, record, `security group ingress rule ${i}`);
-                    });
-                case SECURITY_GROUP_RULE:
-                    if (resource.props.type !== "ingress") return;
-                    return checkRule(resource, resource.props, "security group rule");
-                default:
-                    return checkRule(resource, resource.props, "security group ingress rule");
-            }
+            if (resource.type === AWS_EKS_NODE_GROUP || resource.type === EKS_MANAGED_NODE_GROUP) return checkNodeGroup(resource);
+            const exposure = exposureOf(internetExposures(ingressRules(resource.type, resource.props, resource)), "tcp", SSH_PORT);
+            if (!exposure) return;
+            const { labels, cidrs } = describeRules(exposure.rules);
+            resource.report(`${labels} opens SSH (port 22) to ${describeInternet(cidrs)}`);
         },
     },
 );

@@ -1,6 +1,6 @@
 // Linux capabilities: drop everything, add back at most what the policy allows (by default
 // only NET_BIND_SERVICE, as in the Restricted profile).
-import { cisEks, pss } from "../../lib/frameworks";
+import { pss } from "../../lib/frameworks";
 import { asRecord, stringList } from "../../lib/values";
 import { defineContainerPolicy } from "../../lib/workloads";
 
@@ -20,8 +20,6 @@ export const restrictedCapabilities = defineContainerPolicy<Config>(
         enforcementLevel: "mandatory",
         frameworks: [
             pss("Restricted: Capabilities", "Containers must drop ALL and may only add NET_BIND_SERVICE"),
-            cisEks("4.2.8", "Minimize the admission of containers with added capabilities"),
-            cisEks("4.2.9", "Minimize the admission of containers with capabilities assigned"),
         ],
         appliesTo: "pod-bearing Kubernetes objects",
         remediation: "Set `securityContext.capabilities.drop: [ALL]` and add back only NET_BIND_SERVICE if needed.",

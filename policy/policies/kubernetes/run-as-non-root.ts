@@ -1,7 +1,7 @@
 // Root inside a container is root on the node after any escape. UID 0 anywhere (pod or
 // container) is a violation, and the effective runAsNonRoot (container value, else the pod's)
 // must be true.
-import { cisEks, nsaCisa, pss } from "../../lib/frameworks";
+import { nsaCisa, pss } from "../../lib/frameworks";
 import { asRecord } from "../../lib/values";
 import { defineContainerPolicy } from "../../lib/workloads";
 
@@ -14,7 +14,6 @@ export const runAsNonRoot = defineContainerPolicy(
         frameworks: [
             pss("Restricted: Running as Non-root", "runAsNonRoot must be true"),
             pss("Restricted: Running as Non-root user", "runAsUser must not be 0"),
-            cisEks("4.2.6", "Minimize the admission of root containers"),
             nsaCisa("Pod security: non-root containers", "Run containers as non-root users"),
         ],
         appliesTo: "pod-bearing Kubernetes objects",

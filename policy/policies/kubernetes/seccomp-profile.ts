@@ -1,5 +1,5 @@
 // Seccomp filters the syscalls a container may make; an unset profile means Unconfined.
-import { cisEks, pss } from "../../lib/frameworks";
+import { pss } from "../../lib/frameworks";
 import { defineContainerPolicy } from "../../lib/workloads";
 
 const ALLOWED = new Set(["RuntimeDefault", "Localhost"]);
@@ -12,7 +12,6 @@ export const seccompProfile = defineContainerPolicy(
         enforcementLevel: "mandatory",
         frameworks: [
             pss("Restricted: Seccomp", "seccompProfile.type must be RuntimeDefault or Localhost"),
-            cisEks("4.6.2", "Ensure that the seccomp profile is set to RuntimeDefault in your pod definitions"),
         ],
         appliesTo: "pod-bearing Kubernetes objects",
         remediation: "Set `securityContext.seccompProfile.type: RuntimeDefault` on the pod (inherited) or the container.",
