@@ -313,7 +313,16 @@ export function monitoringValues(cluster: ClusterContext, config: MonitoringConf
             ...placement,
             resources: resources("100m", "256Mi", "500m", "512Mi"),
             securityContext: restrictedPodSecurityContext(472),
-            containerSecurityContext: { allowPrivilegeEscalation: false, privileged: false, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } },
+            containerSecurityContext: {
+                allowPrivilegeEscalation: false,
+                privileged: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ["ALL"] },
+                seccompProfile: { type: "RuntimeDefault" },
+            },
+            // Grafana writes its database and plugins under /var/lib/grafana (the chart's storage
+            // volume) and scratch files under /tmp: the only writable paths it needs.
+            extraEmptyDirMounts: [{ name: "tmp", mountPath: "/tmp" }],
             // Runs as root to chown the data volume; not needed with fsGroup.
             initChownData: { enabled: false },
             // `helm test` pod with no security context.
@@ -328,6 +337,10 @@ export function monitoringValues(cluster: ClusterContext, config: MonitoringConf
             // Host access: its own privileged namespace, never `monitoring`.
             namespaceOverride: PLATFORM_NAMESPACES.nodeExporter,
             resources: resources("20m", "32Mi", "200m", "64Mi"),
+            // Host network, host PID and the host's /, /proc and /sys (read-only) are what it is
+            // for (exempted by name in the policy config); everything else is restricted.
+            securityContext: restrictedPodSecurityContext(65534),
+            containerSecurityContext: restricted,
         },
     };
 }

@@ -1,4 +1,4 @@
-import { evaluatePolicies, loadPolicyPackConfig, platformPolicyConfigPath, type PolicyReport } from "../policy/engine";
+import { evaluatePolicies, loadPolicyPackConfig, platformPolicyConfigPath, type PolicyPackConfig, type PolicyReport } from "../policy/engine";
 import type { RecordedResource } from "./record";
 import { runProgram, PROJECT_DIR, type ProgramRun } from "./run";
 import { loadStackConfig, type StackConfigSource } from "./stackConfig";
@@ -29,6 +29,8 @@ export interface Plan {
     source: StackConfigSource;
     run: ProgramRun;
     document: PlanDocument;
+    /** The policy config the plan was checked with (the render step checks charts with the same). */
+    policyConfig: PolicyPackConfig;
 }
 
 export async function createPlan(options: PlanOptions): Promise<Plan> {
@@ -49,7 +51,7 @@ export async function createPlan(options: PlanOptions): Promise<Plan> {
         })),
         policyConfig,
     );
-    return { source, run, document: toDocument(run, policy) };
+    return { source, run, document: toDocument(run, policy), policyConfig };
 }
 
 function toDocument(run: ProgramRun, policy: PolicyReport): PlanDocument {
