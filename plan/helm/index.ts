@@ -164,7 +164,9 @@ function toResources(release: ReleaseSpec, rendered: readonly RenderedObject[], 
         const name = typeof meta.name === "string" ? meta.name : typeof meta.generateName === "string" ? meta.generateName : "";
         const namespace = typeof meta.namespace === "string" && meta.namespace !== "" ? meta.namespace : null;
         const type = pulumiTypeOf(apiVersion, kind);
-        const base = `${release.urn}$${type}::${namespace ? `${namespace}/` : ""}${name}`;
+        // A child of the release, named as helm.v4.Chart names its children: `<release>:<namespace>/<name>`.
+        const parentTypes = release.urn.slice(0, release.urn.lastIndexOf("::"));
+        const base = `${parentTypes}$${type}::${release.releaseName}:${namespace ? `${namespace}/` : ""}${name}`;
         const count = (seen.get(base) ?? 0) + 1;
         seen.set(base, count);
         const urn = count === 1 ? base : `${base}#${count}`;
@@ -185,6 +187,22 @@ function describeObject(summary: RenderedObjectSummary): string {
 
 function violationKey(v: PolicyViolation): string {
     return `${v.policy}\u0000${v.urn}\u0000${v.message}`;
+}
+
+const NO_DEFAULT_NAMESPACE = "k8s-no-default-namespace";
+
+/**
+ * The CRDs say which custom kinds are cluster-scoped: the knob of k8s-no-default-namespace that
+ * users fill by hand for the pack gets them here, so a cluster-scoped custom object is not
+ * reported as "landing in default".
+ */
+function withClusterScopedKinds(config: PolicyPackConfig, scopes: ReadonlyMap<string, boolean>): PolicyPackConfig {
+    const kinds = [...scopes].filter(([, cluster]) => cluster).map(([groupKind]) => groupKind.slice(groupKind.lastIndexOf("/") + 1));
+    if (kinds.length === 0) return config;
+    const given = config[NO_DEFAULT_NAMESPACE];
+    const entry = typeof given === "string" ? { enforcementLevel: given } : isRecord(given) ? given : {};
+    const known = Array.isArray(entry.clusterScopedKinds) ? (entry.clusterScopedKinds as string[]) : [];
+    return { ...config, [NO_DEFAULT_NAMESPACE]: { ...entry, clusterScopedKinds: [...new Set([...known, ...kinds])] } };
 }
 
 /** `1.33` → `v1.33.0`, the form `--kube-version` takes. */
@@ -212,7 +230,7 @@ export async function renderHelmReleases(resources: readonly ResourceUnderTest[]
     const rendered = releases.flatMap((release, i) => toResources(release, objectsOf(outcomes[i]), scopes));
     const summaries = new Map(rendered.map((r) => [r.urn, r.summary]));
     const combined: ResourceUnderTest[] = [...resources, ...rendered.map(({ summary: _summary, ...resource }) => resource)];
-    const report = evaluatePolicies(combined, options.policyConfig);
+    const report = evaluatePolicies(combined, withClusterScopedKinds(options.policyConfig, scopes));
 
     const alreadyReported = new Set(options.planPolicy.violations.map(violationKey));
     const alreadyNotEvaluated = new Set(options.planPolicy.notEvaluated.map((n) => `${n.policy}\u0000${n.urn}`));

@@ -66,7 +66,8 @@ export async function helmTemplate(helm: HelmBinary, release: ReleaseSpec, optio
     }
 }
 
-const SOURCE_LINE = /^#\s*Source:\s*(\S+)/m;
+// The yaml parser keeps `# Source: chart/templates/x.yaml` as the comment before the document's first node.
+const SOURCE_LINE = /^\s*#?\s*Source:\s*(\S+)/m;
 
 export function parseRendered(text: string, releaseName: string): RenderedObject[] {
     const objects: RenderedObject[] = [];
@@ -77,7 +78,8 @@ export function parseRendered(text: string, releaseName: string): RenderedObject
         if (typeof value !== "object" || value === null || Array.isArray(value)) continue;
         const object = value as Record<string, unknown>;
         if (typeof object.kind !== "string" || typeof object.apiVersion !== "string") continue;
-        const source = SOURCE_LINE.exec(document.commentBefore ?? "")?.[1] ?? "";
+        const comments = [document.commentBefore, document.contents?.commentBefore].filter((c): c is string => typeof c === "string").join("\n");
+        const source = SOURCE_LINE.exec(comments)?.[1] ?? "";
         const annotations = (object.metadata as { annotations?: Record<string, unknown> } | undefined)?.annotations ?? {};
         objects.push({ source, hook: typeof annotations["helm.sh/hook"] === "string", object });
     }

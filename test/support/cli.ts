@@ -11,7 +11,7 @@ export interface CliResult {
 }
 
 /** Runs one of the project's TypeScript entry points the way `npm run` does. */
-export function runScript(script: string, args: string[], cwd = ROOT): CliResult {
-    const result = spawnSync(TSX, [join(ROOT, script), ...args], { cwd, encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0" } });
+export function runScript(script: string, args: string[], cwd = ROOT, env: Record<string, string> = {}): CliResult {
+    const result = spawnSync(TSX, [join(ROOT, script), ...args], { cwd, encoding: "utf8", env: { ...process.env, FORCE_COLOR: "0", ...env } });
     return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
