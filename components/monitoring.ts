@@ -285,6 +285,7 @@ export function monitoringValues(cluster: ClusterContext, config: MonitoringConf
                 retention: config.prometheusRetention,
                 resources: resources("500m", "2Gi", "2", "4Gi"),
                 securityContext: restrictedPodSecurityContext(1000),
+                ...operatorContainerSecurity("prometheus", restricted),
                 storageSpec: volume(config.prometheusStorageGiB),
                 // Select every ServiceMonitor/PodMonitor/PrometheusRule, not only this release's.
                 serviceMonitorSelectorNilUsesHelmValues: false,
@@ -301,6 +302,7 @@ export function monitoringValues(cluster: ClusterContext, config: MonitoringConf
                 replicas,
                 resources: resources("50m", "128Mi", "200m", "256Mi"),
                 securityContext: restrictedPodSecurityContext(1000),
+                ...operatorContainerSecurity("alertmanager", restricted),
                 storage: volume(config.alertmanagerStorageGiB),
                 // Receivers hold pager keys and webhook URLs: they come from Secrets Manager, not values.
                 ...(externalAlertmanagerConfig ? { useExistingSecret: true } : {}),
@@ -342,6 +344,19 @@ export function monitoringValues(cluster: ClusterContext, config: MonitoringConf
             securityContext: restrictedPodSecurityContext(65534),
             containerSecurityContext: restricted,
         },
+    };
+}
+
+/**
+ * The operator builds the Prometheus and Alertmanager pods itself; `containers`/`initContainers`
+ * entries named like its own are merged into them (the CRDs name them: the main container,
+ * `config-reloader`, `init-config-reloader`). Setting the security context here makes the pods
+ * restricted by our values, whatever the operator's defaults are.
+ */
+export function operatorContainerSecurity(mainContainer: "prometheus" | "alertmanager", securityContext: Record<string, unknown>) {
+    return {
+        containers: [mainContainer, "config-reloader"].map((name) => ({ name, securityContext })),
+        initContainers: [{ name: "init-config-reloader", securityContext }],
     };
 }
 

@@ -8,6 +8,7 @@ import { availableParallelism } from "node:os";
 import { evaluatePolicies, type PolicyPackConfig, type PolicyReport, type PolicyViolation, type NotEvaluated, type ResourceUnderTest } from "../../policy/engine";
 import { isClusterScoped, parseKubernetesType, placedInNamespace, pulumiTypeOf } from "../../policy/lib/kubernetes";
 import { findHelm, type HelmBinary } from "./binary";
+import { operatorPods } from "./operatorPods";
 import { enforcedLevels, predictAdmission, type AdmissionVerdict } from "./podSecurity";
 import { releasesOf, type ReleaseSpec, type UnrenderableRelease } from "./releases";
 import { HelmTemplateError, helmTemplate, type RenderedObject } from "./template";
@@ -65,6 +66,9 @@ export interface HelmRenderReport {
     notRendered: UnrenderableRelease[];
     objects: RenderedObjectSummary[];
     policy: { violations: RenderViolation[]; notEvaluated: NotEvaluated[] };
+    /** Pods operators will create from the rendered custom resources and settings (modelled: plan/helm/operatorPods.ts). */
+    operatorPods: Array<{ urn: string; createdFrom: string; namespace: string }>;
+    /** Pod Security admission at each namespace's level, for rendered pod-bearing objects and operator pods. */
     podSecurity: AdmissionVerdict[];
 }
 
@@ -257,6 +261,7 @@ export async function renderHelmReleases(resources: readonly ResourceUnderTest[]
         };
     });
     const levels = enforcedLevels(combined);
+    const fromOperators = operatorPods(rendered);
     return {
         helm: { version: helm.version, source: helm.source },
         kubeVersion,
@@ -265,7 +270,8 @@ export async function renderHelmReleases(resources: readonly ResourceUnderTest[]
         notRendered: unrenderable,
         objects: rendered.map((r) => r.summary),
         policy: { violations, notEvaluated },
-        podSecurity: predictAdmission(rendered, levels),
+        operatorPods: fromOperators.map((pod) => ({ urn: pod.urn, createdFrom: pod.parent ?? "", namespace: String((pod.props.metadata as Record<string, unknown>).namespace) })),
+        podSecurity: predictAdmission([...rendered, ...fromOperators], levels),
     };
 }
 

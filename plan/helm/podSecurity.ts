@@ -22,7 +22,7 @@ export function podSecurityLevelOf(policyName: string): Exclude<PodSecurityLevel
 }
 
 /** Namespace name → enforced level, from the Namespace objects given (the plan's and the charts'). */
-export function enforcedLevels(resources: readonly ResourceUnderTest[]): Map<string, PodSecurityLevel> {
+export function enforcedLevels(resources: readonly Pick<ResourceUnderTest, "type" | "props">[]): Map<string, PodSecurityLevel> {
     const levels = new Map<string, PodSecurityLevel>();
     for (const resource of resources.filter((r) => r.type === "kubernetes:core/v1:Namespace")) {
         const name = (resource.props.metadata as { name?: unknown } | undefined)?.name;
