@@ -8,6 +8,7 @@ import { Command, CommanderError } from "commander";
 import { ConfigError } from "../config";
 import { createPlan, mandatoryViolations, stackFacts } from "../plan";
 import { estimateMonthlyCost, PriceTableError, renderCost } from "../plan/cost";
+import { findHelm } from "../plan/helm/binary";
 import { renderPlanReleases } from "../plan/helm/plan";
 import { renderMermaid } from "../plan/mermaid";
 import { renderPlan } from "../plan/render";
@@ -57,6 +58,8 @@ async function main(argv: string[]): Promise<number> {
         if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_USAGE;
         throw error;
     }
+    // A missing Helm is a usage error: said before the program runs, not after.
+    const helm = options.render ? await findHelm() : undefined;
     const plan = await createPlan({
         stack: options.stack,
         preview: options.preview,
@@ -70,7 +73,7 @@ async function main(argv: string[]): Promise<number> {
     }
     const facts = stackFacts(plan.source);
     const cost = options.cost ? estimateMonthlyCost(document.resources, facts.region, facts.environment) : undefined;
-    const render = options.render ? await renderPlanReleases(plan, options.charts) : undefined;
+    const render = helm ? await renderPlanReleases(plan, helm, options.charts) : undefined;
     if (options.json) process.stdout.write(`${JSON.stringify({ ...document, ...(cost ? { cost } : {}), ...(render ? { render: render.report } : {}) }, null, 2)}\n`);
     else process.stdout.write(`${renderPlan(document, options)}\n${cost ? `\n${renderCost(cost)}\n` : ""}${render ? `\n${render.text()}\n` : ""}`);
     return mandatoryViolations(document) > 0 || (render?.failures ?? 0) > 0 ? EXIT_VIOLATION : 0;

@@ -6,9 +6,8 @@ import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { evaluatePolicies, type PolicyPackConfig, type ResourceUnderTest } from "../policy/engine";
 import type { HelmBinary } from "../plan/helm/binary";
 import { renderFailures, renderHelmReleases, type HelmRenderReport } from "../plan/helm/index";
-import { CHARTS } from "../components/shared/helm";
-import { chartsDir, COMPLIANT_CONTAINER, deploymentTemplate, helmForTests, writeChart } from "./support/charts";
-import { ROOT, runScript } from "./support/cli";
+import { chartsDir, COMPLIANT_CONTAINER, deploymentTemplate, helmForTests, platformChartMirror, writeChart } from "./support/charts";
+import { ROOT, runScript, runScriptAsync } from "./support/cli";
 
 let helm: HelmBinary | undefined;
 beforeAll(async () => {
@@ -249,17 +248,10 @@ describe("exemptions reach rendered objects, precisely", () => {
 describe("npm run plan -- --render: the plan's releases, its exit codes and its JSON contract", () => {
     const PLAN = "scripts/plan.ts";
     const PLAN_FIELDS = ["project", "stack", "resources", "outputs", "policy"];
-    /** One small chart per release of the dev plan, as `<chart>-<version>/`; Velero's runs a privileged pod. */
+    /** One small chart per release of the dev plan; Velero's runs a privileged pod. */
     function planCharts(skip?: string): string {
-        const charts = chartsDir();
-        for (const source of Object.values(CHARTS)) {
-            const name = source.chart.split("/").pop() as string;
-            if (name === skip) continue;
-            const privileged = COMPLIANT_CONTAINER.replace("readOnlyRootFilesystem: true", "readOnlyRootFilesystem: true\n            privileged: true");
-            const template = name === "velero" ? deploymentTemplate("velero-bad", privileged) : deploymentTemplate(`${name}-app`);
-            writeChart(charts, name, source.version, { "templates/app.yaml": template });
-        }
-        return charts;
+        const privileged = COMPLIANT_CONTAINER.replace("readOnlyRootFilesystem: true", "readOnlyRootFilesystem: true\n            privileged: true");
+        return platformChartMirror((name) => (name === "velero" ? { "templates/app.yaml": deploymentTemplate("velero-bad", privileged) } : undefined), skip);
     }
 
     beforeEach((context) => {
@@ -291,13 +283,15 @@ describe("npm run plan -- --render: the plan's releases, its exit codes and its 
         expect(render.podSecurity.filter((p) => p.verdict === "rejected").map((p) => p.urn)).toEqual([mandatory[0].urn]);
     });
 
-    it("exits 2 with a message and nothing on stdout when a chart is not in --charts, Helm does not run, or --charts comes without --render", () => {
-        const missing = runScript(PLAN, ["--stack", "dev", "--render", "--charts", planCharts("velero")], ROOT, { PLATFORM_HELM: (helm as HelmBinary).path });
+    it("exits 2 with a message and nothing on stdout when a chart is not in --charts, Helm does not run, or --charts comes without --render", async () => {
+        const [missing, noHelm, usage] = await Promise.all([
+            runScriptAsync(PLAN, ["--stack", "dev", "--render", "--charts", planCharts("velero")], { PLATFORM_HELM: (helm as HelmBinary).path }),
+            runScriptAsync(PLAN, ["--stack", "dev", "--render", "--charts", planCharts()], { PLATFORM_HELM: "/nonexistent/helm" }),
+            runScriptAsync(PLAN, ["--stack", "dev", "--charts", "/tmp"]),
+        ]);
         expect([missing.status, missing.stdout]).toEqual([2, ""]);
         expect(missing.stderr).toMatch(/plan: chart velero 12\.1\.0 \(release velero\) is not in .*: expected velero-12\.1\.0\.tgz or velero-12\.1\.0\//);
-        const noHelm = runScript(PLAN, ["--stack", "dev", "--render", "--charts", planCharts()], ROOT, { PLATFORM_HELM: "/nonexistent/helm" });
         expect([noHelm.status, noHelm.stdout, noHelm.stderr]).toEqual([2, "", "plan: PLATFORM_HELM=/nonexistent/helm: not a Helm binary that runs (`helm version` failed)\n"]);
-        const usage = runScript(PLAN, ["--stack", "dev", "--charts", "/tmp"]);
         expect([usage.status, usage.stdout]).toEqual([2, ""]);
         expect(usage.stderr).toMatch(/--charts needs --render/);
     });

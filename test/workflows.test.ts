@@ -5,9 +5,8 @@ import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import { parse } from "yaml";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { CHARTS } from "../components/shared/helm";
 import type { HelmBinary } from "../plan/helm/binary";
-import { chartsDir, deploymentTemplate, helmForTests, writeChart } from "./support/charts";
+import { helmForTests, platformChartMirror } from "./support/charts";
 
 const root = path.resolve(__dirname, "..");
 const workflowDir = path.join(root, ".github", "workflows");
@@ -272,17 +271,10 @@ describe("platform.yaml", () => {
             }
         }
 
+        const ADMIN_BINDING =
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: too-much}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}\nsubjects: []\n";
         /** One small chart per release of the dev plan; `bad` gets a cluster-admin binding. */
-        function mirror(bad?: string): string {
-            const charts = chartsDir();
-            for (const source of Object.values(CHARTS)) {
-                const name = source.chart.split("/").pop() as string;
-                const files: Record<string, string> = { "templates/app.yaml": deploymentTemplate(`${name}-app`) };
-                if (name === bad) files["templates/admin.yaml"] = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: too-much}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}\nsubjects: []\n";
-                writeChart(charts, name, source.version, files);
-            }
-            return charts;
-        }
+        const mirror = (bad?: string) => platformChartMirror((name) => (name === bad ? { "templates/admin.yaml": ADMIN_BINDING } : undefined));
 
         it("passes on compliant charts and fails, with an annotation naming release and object, on a cluster-admin binding", () => {
             const ok = runStep(mirror());

@@ -6,6 +6,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { CHARTS } from "../../components/shared/helm";
 import { findHelm, type HelmBinary } from "../../plan/helm/binary";
 
 export async function helmForTests(): Promise<HelmBinary | undefined> {
@@ -63,4 +64,19 @@ spec:
       automountServiceAccountToken: false${podExtra}
       containers:${container}
 `;
+}
+
+/**
+ * A chart folder with one small chart per chart the platform installs, named and versioned as the
+ * plan's releases ask (`<chart>-<version>/`), each with a compliant Deployment; `extra` adds or
+ * replaces templates of a chart; `skip` leaves a chart out.
+ */
+export function platformChartMirror(extra: (chart: string) => Record<string, string> | undefined = () => undefined, skip?: string): string {
+    const charts = chartsDir();
+    for (const source of Object.values(CHARTS)) {
+        const name = source.chart.split("/").pop() as string;
+        if (name === skip) continue;
+        writeChart(charts, name, source.version, { "templates/app.yaml": deploymentTemplate(`${name}-app`), ...extra(name) });
+    }
+    return charts;
 }
