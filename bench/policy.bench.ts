@@ -56,7 +56,7 @@ function measure(count: number): void {
     try {
         generate(directory, count);
         const parseStart = performance.now();
-        const stacks: StackInput[] = expandPaths([directory]).map(loadStack);
+        const stacks: StackInput[] = expandPaths([directory]).map((file) => loadStack(file));
         const parseMs = performance.now() - parseStart;
 
         const evaluateStart = performance.now();

@@ -285,6 +285,7 @@ export function monitoringValues(cluster: ClusterContext, config: MonitoringConf
                 retention: config.prometheusRetention,
                 resources: resources("500m", "2Gi", "2", "4Gi"),
                 securityContext: restrictedPodSecurityContext(1000),
+                ...operatorContainerSecurity("prometheus", restricted),
                 storageSpec: volume(config.prometheusStorageGiB),
                 // Select every ServiceMonitor/PodMonitor/PrometheusRule, not only this release's.
                 serviceMonitorSelectorNilUsesHelmValues: false,
@@ -301,6 +302,7 @@ export function monitoringValues(cluster: ClusterContext, config: MonitoringConf
                 replicas,
                 resources: resources("50m", "128Mi", "200m", "256Mi"),
                 securityContext: restrictedPodSecurityContext(1000),
+                ...operatorContainerSecurity("alertmanager", restricted),
                 storage: volume(config.alertmanagerStorageGiB),
                 // Receivers hold pager keys and webhook URLs: they come from Secrets Manager, not values.
                 ...(externalAlertmanagerConfig ? { useExistingSecret: true } : {}),
@@ -313,7 +315,16 @@ export function monitoringValues(cluster: ClusterContext, config: MonitoringConf
             ...placement,
             resources: resources("100m", "256Mi", "500m", "512Mi"),
             securityContext: restrictedPodSecurityContext(472),
-            containerSecurityContext: { allowPrivilegeEscalation: false, privileged: false, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } },
+            containerSecurityContext: {
+                allowPrivilegeEscalation: false,
+                privileged: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { drop: ["ALL"] },
+                seccompProfile: { type: "RuntimeDefault" },
+            },
+            // Grafana writes its database and plugins under /var/lib/grafana (the chart's storage
+            // volume) and scratch files under /tmp: the only writable paths it needs.
+            extraEmptyDirMounts: [{ name: "tmp", mountPath: "/tmp" }],
             // Runs as root to chown the data volume; not needed with fsGroup.
             initChownData: { enabled: false },
             // `helm test` pod with no security context.
@@ -328,7 +339,24 @@ export function monitoringValues(cluster: ClusterContext, config: MonitoringConf
             // Host access: its own privileged namespace, never `monitoring`.
             namespaceOverride: PLATFORM_NAMESPACES.nodeExporter,
             resources: resources("20m", "32Mi", "200m", "64Mi"),
+            // Host network, host PID and the host's /, /proc and /sys (read-only) are what it is
+            // for (exempted by name in the policy config); everything else is restricted.
+            securityContext: restrictedPodSecurityContext(65534),
+            containerSecurityContext: restricted,
         },
+    };
+}
+
+/**
+ * The operator builds the Prometheus and Alertmanager pods itself; `containers`/`initContainers`
+ * entries named like its own are merged into them (the CRDs name them: the main container,
+ * `config-reloader`, `init-config-reloader`). Setting the security context here makes the pods
+ * restricted by our values, whatever the operator's defaults are.
+ */
+export function operatorContainerSecurity(mainContainer: "prometheus" | "alertmanager", securityContext: Record<string, unknown>) {
+    return {
+        containers: [mainContainer, "config-reloader"].map((name) => ({ name, securityContext })),
+        initContainers: [{ name: "init-config-reloader", securityContext }],
     };
 }
 

@@ -1,4 +1,5 @@
 import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { VeleroConfig } from "../config/addons";
 import { PLATFORM_NAMESPACES } from "../config/namespaces";
@@ -171,12 +172,25 @@ export class Velero extends pulumi.ComponentResource {
             { parent: this },
         );
 
+        // Velero restores any kind of object, RBAC included: whatever role allows that can grant
+        // itself everything else, so it is cluster-admin, said here (seen at preview) rather than
+        // by a chart default. The chart's own RBAC (this binding plus a redundant `*` Role) is off.
+        const serverBinding = new k8s.rbac.v1.ClusterRoleBinding(
+            `${name}-server-cluster-admin`,
+            {
+                metadata: { name: VELERO_SERVICE_ACCOUNT, labels: { "app.kubernetes.io/name": "velero", "app.kubernetes.io/component": "server" } },
+                roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" },
+                subjects: [{ kind: "ServiceAccount", name: VELERO_SERVICE_ACCOUNT, namespace }],
+            },
+            { parent: this, provider: cluster.provider, dependsOn: [ns] },
+        );
+
         helmRelease(this, VELERO_RELEASE, {
             cluster,
             source: CHARTS.velero,
             namespace,
             values: veleroValues({ cluster, config, bucketName: bucket.bucket, roleArn: identity.roleArn, monitoring: args.monitoring !== undefined }),
-            dependsOn: [ns, rolePolicy, ...(args.monitoring?.crds ?? [])],
+            dependsOn: [ns, rolePolicy, serverBinding, ...(args.monitoring?.crds ?? [])],
         });
 
         this.bucketName = bucket.bucket;
@@ -237,6 +251,8 @@ export function veleroValues(input: VeleroValuesInput): pulumi.Output<Record<str
             },
         ],
         credentials: { useSecret: false },
+        // The cluster-admin binding is the program's own (see Velero above), not the chart's.
+        rbac: { create: false },
         serviceAccount: {
             server: {
                 create: true,

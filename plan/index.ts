@@ -1,4 +1,4 @@
-import { evaluatePolicies, loadPolicyPackConfig, platformPolicyConfigPathFor, type PolicyReport } from "../policy/engine";
+import { evaluatePolicies, loadPolicyPackConfig, platformPolicyConfigPathFor, type PolicyPackConfig, type PolicyReport } from "../policy/engine";
 import type { RecordedResource } from "./record";
 import { runProgram, PROJECT_DIR, type ProgramRun } from "./run";
 import { loadStackConfig, type StackConfigSource } from "./stackConfig";
@@ -29,6 +29,8 @@ export interface Plan {
     source: StackConfigSource;
     run: ProgramRun;
     document: PlanDocument;
+    /** The policy config the plan was checked with (the render step checks charts with the same). */
+    policyConfig: PolicyPackConfig;
 }
 
 export async function createPlan(options: PlanOptions): Promise<Plan> {
@@ -49,7 +51,7 @@ export async function createPlan(options: PlanOptions): Promise<Plan> {
         })),
         policyConfig,
     );
-    return { source, run, document: toDocument(run, policy) };
+    return { source, run, document: toDocument(run, policy), policyConfig };
 }
 
 /** `policy/platform-policy-config.<environment>.json` for the stack's `environment` (the base file if it is not a known class). */

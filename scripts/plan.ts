@@ -8,6 +8,8 @@ import { Command, CommanderError } from "commander";
 import { ConfigError } from "../config";
 import { createPlan, mandatoryViolations, stackFacts } from "../plan";
 import { estimateMonthlyCost, PriceTableError, renderCost } from "../plan/cost";
+import { findHelm } from "../plan/helm/binary";
+import { renderPlanReleases } from "../plan/helm/plan";
 import { renderMermaid } from "../plan/mermaid";
 import { renderPlan } from "../plan/render";
 import { ProgramError } from "../plan/run";
@@ -24,6 +26,8 @@ interface CliOptions {
     projectDir?: string;
     cost: boolean;
     mermaid: boolean;
+    render: boolean;
+    charts?: string;
 }
 
 function parseArguments(argv: string[]): CliOptions {
@@ -35,11 +39,15 @@ function parseArguments(argv: string[]): CliOptions {
         .option("--policy-config <file>", "policy pack config (the --policy-pack-config format); default: policy/platform-policy-config.<environment>.json for the stack's environment")
         .option("--cost", "add the modeled monthly cost (JSON: a `cost` field)", false)
         .option("--mermaid", "print a Mermaid diagram of the components and their dependencies instead", false)
+        .option("--render", "also render every Helm release with its pinned chart and check the objects (JSON: a `render` field)", false)
+        .option("--charts <dir>", "with --render: charts pulled beforehand, <chart>-<version>.tgz or <chart>-<version>/ (default: each release's repository)")
         .option("--project-dir <dir>", "directory holding Pulumi.yaml and index.ts (default: this repository)")
         .exitOverride()
         .configureOutput({ writeOut: (s) => process.stderr.write(s), writeErr: (s) => process.stderr.write(s) });
     program.parse(argv, { from: "user" });
-    return program.opts<CliOptions>();
+    const options = program.opts<CliOptions>();
+    if (options.charts !== undefined && !options.render) program.error("plan: --charts needs --render", { exitCode: EXIT_USAGE });
+    return options;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -50,6 +58,8 @@ async function main(argv: string[]): Promise<number> {
         if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_USAGE;
         throw error;
     }
+    // A missing Helm is a usage error: said before the program runs, not after.
+    const helm = options.render ? await findHelm() : undefined;
     const plan = await createPlan({
         stack: options.stack,
         preview: options.preview,
@@ -63,14 +73,15 @@ async function main(argv: string[]): Promise<number> {
     }
     const facts = stackFacts(plan.source);
     const cost = options.cost ? estimateMonthlyCost(document.resources, facts.region, facts.environment) : undefined;
-    if (options.json) process.stdout.write(`${JSON.stringify(cost ? { ...document, cost } : document, null, 2)}\n`);
-    else process.stdout.write(`${renderPlan(document, options)}\n${cost ? `\n${renderCost(cost)}\n` : ""}`);
-    return mandatoryViolations(document) > 0 ? EXIT_VIOLATION : 0;
+    const render = helm ? await renderPlanReleases(plan, helm, options.charts) : undefined;
+    if (options.json) process.stdout.write(`${JSON.stringify({ ...document, ...(cost ? { cost } : {}), ...(render ? { render: render.report } : {}) }, null, 2)}\n`);
+    else process.stdout.write(`${renderPlan(document, options)}\n${cost ? `\n${renderCost(cost)}\n` : ""}${render ? `\n${render.text()}\n` : ""}`);
+    return mandatoryViolations(document) > 0 || (render?.failures ?? 0) > 0 ? EXIT_VIOLATION : 0;
 }
 
 function exitCodeFor(error: unknown): number {
     if (error instanceof ConfigError || error instanceof StackFileError || error instanceof PriceTableError) return EXIT_USAGE;
-    if ((error as Error)?.name === "PolicyConfigError") return EXIT_USAGE;
+    if ((error as Error)?.name === "PolicyConfigError" || (error as Error)?.name === "RenderInputError") return EXIT_USAGE;
     return EXIT_VIOLATION;
 }
 
@@ -82,7 +93,9 @@ function exitAfterFlush(code: number): void {
 main(process.argv.slice(2)).then(
     (code) => exitAfterFlush(code),
     (error: unknown) => {
-        const known = error instanceof ConfigError || error instanceof StackFileError || error instanceof ProgramError || error instanceof PriceTableError;
+        const known =
+            error instanceof ConfigError || error instanceof StackFileError || error instanceof ProgramError || error instanceof PriceTableError ||
+            (error as Error)?.name === "RenderInputError";
         const message = error instanceof Error ? error.message : String(error);
         process.stderr.write(`plan: ${known ? message : `the program failed: ${message}`}\n`);
         exitAfterFlush(exitCodeFor(error));

@@ -43,13 +43,29 @@ const FREE_FORM = [
     "prometheusOperator.admissionWebhooks.createSecretJob.securityContext",
     "prometheusOperator.admissionWebhooks.patchWebhookJob.securityContext",
 ];
+/** The same, inside the subcharts (paths relative to the subchart). */
+const SUBCHART_FREE_FORM: Record<keyof typeof SUBCHARTS, string[]> = {
+    "kube-state-metrics": [],
+    "prometheus-node-exporter": ["securityContext", "containerSecurityContext"],
+};
 
 /**
  * Keys of the Grafana subchart (grafana 12.11.1, grafana-community/helm-charts
  * charts/grafana/values.yaml) that the parent's `grafana:` block does not repeat. The pinned
  * data holds only the parent block, so these few are listed here by hand.
  */
-const GRAFANA_SUBCHART_PATHS = ["nodeSelector", "tolerations", "resources", "securityContext", "containerSecurityContext", "initChownData", "testFramework", "sidecar.resources", "sidecar.securityContext"];
+const GRAFANA_SUBCHART_PATHS = [
+    "nodeSelector",
+    "tolerations",
+    "resources",
+    "securityContext",
+    "containerSecurityContext",
+    "extraEmptyDirMounts",
+    "initChownData",
+    "testFramework",
+    "sidecar.resources",
+    "sidecar.securityContext",
+];
 
 async function build(overrides: { config?: Partial<MonitoringConfig>; prod?: boolean; alertmanagerConfig?: AlertmanagerConfigSource } = {}): Promise<Recorded> {
     const { recorded } = await runComponent(() => {
@@ -85,7 +101,8 @@ function valueProblems(v: Record<string, any>): string[] {
     parent = { ...parent, grafana };
     const problems = unknownValuePaths(parent, chartDefaults(CHART, VERSION), FREE_FORM).map((p) => p.path);
     for (const [key, dir] of Object.entries(SUBCHARTS)) {
-        problems.push(...unknownValuePaths(v[key] ?? {}, chartDefaults(CHART, VERSION, dir)).map((p) => `${key}.${p.path}`));
+        const freeForm = SUBCHART_FREE_FORM[key as keyof typeof SUBCHARTS];
+        problems.push(...unknownValuePaths(v[key] ?? {}, chartDefaults(CHART, VERSION, dir), freeForm).map((p) => `${key}.${p.path}`));
     }
     return problems;
 }

@@ -14,6 +14,7 @@ import { NODE_ROLE_LABEL, SYSTEM_TAINT } from "../components/shared/scheduling";
 import { veleroSchema, type VeleroConfig } from "../config/addons";
 import { fakeClusterContext } from "./fixtures/cluster";
 import { helmValues as values, recordedJson, runComponent, type Recorded, type RecordedResource } from "./harness";
+import { evaluatePolicies, loadPolicyPackConfig, platformPolicyConfigPath, type PolicyPackConfig } from "../policy/engine";
 import { crdErrors, type CustomResource } from "./support/crdSchema";
 import { mergeValues, unknownValuePaths, valuesSchemaErrors } from "./support/helmValues";
 import { simulate, statement, unknownActions, writeActionsOnAnyResource } from "./support/iam";
@@ -108,6 +109,30 @@ describe.skipIf(!upstreamAvailable)("Helm values against the pinned chart velero
 });
 
 describe("Velero deployment", () => {
+    it("holds cluster-admin through the program's own binding (seen at preview), not through the chart's RBAC", () => {
+        const binding = recorded.one("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding");
+        expect(binding.inputs).toMatchObject({
+            metadata: { name: "velero-server" },
+            roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" },
+            subjects: [{ kind: "ServiceAccount", name: "velero-server", namespace: "velero" }],
+        });
+        // The chart would add the same binding and a `*` Role in its namespace.
+        expect(values(release).rbac).toEqual({ create: false });
+        expect(recorded.dependsOn(release, binding)).toBe(true);
+    });
+
+    it("the pack blocks that binding unless its exemption names exactly it", () => {
+        const binding = recorded.one("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding");
+        const subject = [{ urn: binding.urn, type: binding.type, name: binding.name, props: binding.props }];
+        const platform = loadPolicyPackConfig(platformPolicyConfigPath);
+        const findings = (config: PolicyPackConfig) => evaluatePolicies(subject, config).violations.filter((v) => v.policy === "k8s-no-cluster-admin-binding").map((v) => v.message);
+        expect(findings(platform)).toEqual([]);
+        expect(findings({ ...platform, "k8s-no-cluster-admin-binding": "mandatory" })).toEqual(["binds the cluster-admin role"]);
+        expect((platform["k8s-no-cluster-admin-binding"] as { exemptObjects: unknown[] }).exemptObjects).toEqual([
+            expect.objectContaining({ kind: "ClusterRoleBinding", name: "velero-server" }),
+        ]);
+    });
+
     it.skipIf(!upstreamAvailable)("the pinned chart deploys Velero 1.18, the release the plugin pin is paired with", () => {
         const chart = readFileSync(join(chartDir(CHART, VERSION), "Chart.yaml"), "utf8");
         expect(chart).toMatch(/^appVersion:\s*"?1\.18\.\d+"?\s*$/m);

@@ -2,8 +2,11 @@
 // graph, scripts and paths that exist, pinned actions, guarded cloud jobs, gated deploys.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { spawnSync } from "node:child_process";
 import { parse } from "yaml";
-import { describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { HelmBinary } from "../plan/helm/binary";
+import { helmForTests, platformChartMirror } from "./support/charts";
 
 const root = path.resolve(__dirname, "..");
 const workflowDir = path.join(root, ".github", "workflows");
@@ -238,6 +241,50 @@ describe("platform.yaml", () => {
         expect(runs("policy-check")).toMatch(/npm run --silent policy:check -- --format json/);
         expect(jobs.preview.if).toMatch(/pull_request/);
         expect(runs("preview")).toMatch(/pulumi preview .*--policy-pack policy/);
+    });
+
+    it("renders every stack's Helm releases (Helm from the runner or npm, charts from their repositories) before any deploy", () => {
+        expect(jobs.render.needs).toEqual(["stacks"]);
+        expect((jobs.render as unknown as { strategy: { matrix: { stack: string } } }).strategy.matrix.stack).toBe("${{ fromJSON(needs.stacks.outputs.stacks) }}");
+        expect(runs("render")).toMatch(/npm ci[\s\S]*npm run --silent plan -- --stack "\$STACK" --json --render/);
+        expect(runs("render")).not.toMatch(/--charts [^"$]/); // no fixed chart folder: the repositories, unless a mirror is configured
+        expect(needsOf(jobs["deploy-dev"])).toContain("render");
+    });
+
+    describe("the render job's script, run as the runner runs it", () => {
+        const step = () => (jobs.render?.steps ?? []).find((s) => s.run?.includes("--render"))!;
+        let helm: HelmBinary | undefined;
+        beforeAll(async () => {
+            helm = await helmForTests();
+        });
+        beforeEach((context) => {
+            if (!helm) context.skip();
+        });
+
+        function runStep(charts: string): { status: number | null; stdout: string } {
+            const env = { ...process.env, STACK: "dev", PLATFORM_CHARTS_DIR: charts, PLATFORM_HELM: (helm as HelmBinary).path, FORCE_COLOR: "0" };
+            try {
+                const result = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", step().run!], { cwd: root, env, encoding: "utf8" });
+                return { status: result.status, stdout: result.stdout };
+            } finally {
+                fs.rmSync(path.join(root, "render.json"), { force: true });
+            }
+        }
+
+        const ADMIN_BINDING =
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: too-much}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}\nsubjects: []\n";
+        /** One small chart per release of the dev plan; `bad` gets a cluster-admin binding. */
+        const mirror = (bad?: string) => platformChartMirror((name) => (name === bad ? { "templates/admin.yaml": ADMIN_BINDING } : undefined));
+
+        it("passes on compliant charts and fails, with an annotation naming release and object, on a cluster-admin binding", () => {
+            const ok = runStep(mirror());
+            expect(ok.status).toBe(0);
+            expect(ok.stdout).toMatch(/^6 releases, 6 objects rendered with Helm v\d+\.\d+\.\d+: 0 mandatory violations$/m);
+            const bad = runStep(mirror("trivy-operator"));
+            expect(bad.status).toBe(1);
+            expect(bad.stdout).toContain("::error title=k8s-no-cluster-admin-binding::release trivy-operator, ClusterRoleBinding too-much: binds the cluster-admin role");
+            expect(bad.stdout).toMatch(/: 1 mandatory violations$/m);
+        });
     });
 
     it("setup-node uses Node 20 with the npm cache", () => {

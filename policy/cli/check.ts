@@ -3,7 +3,7 @@
 // (message on stderr, nothing on stdout, never a stack trace).
 import { Command, CommanderError, Option } from "commander";
 import { evaluatePolicies, loadPolicyPackConfig, PolicyConfigError, PolicyPackConfig } from "../engine";
-import { CheckedResource, expandPaths, InputError, loadStack } from "./inputs";
+import { CheckedResource, expandPaths, InputError, loadStack, type LoadOptions } from "./inputs";
 import { CheckResult, formatJson, formatText } from "./report";
 
 const EXIT_OK = 0;
@@ -13,12 +13,13 @@ const EXIT_INPUT = 2;
 interface Options {
     format: "text" | "json";
     config?: string;
+    namespace?: string;
 }
 
-export function check(paths: string[], config: PolicyPackConfig): CheckResult {
+export function check(paths: string[], config: PolicyPackConfig, options: LoadOptions = {}): CheckResult {
     const result: CheckResult = { resources: 0, files: 0, violations: [], notEvaluated: [] };
     for (const file of expandPaths(paths)) {
-        const stack = loadStack(file);
+        const stack = loadStack(file, options);
         const byUrn = new Map<string, CheckedResource>(stack.resources.map((r) => [r.urn, r]));
         const report = evaluatePolicies(stack.resources, config);
         result.files++;
@@ -35,6 +36,7 @@ function program(): Command {
         .description("Run the eks-platform CrossGuard policies over Kubernetes manifests, stack exports and preview JSON.")
         .addOption(new Option("--format <format>", "output format").choices(["text", "json"]).default("text"))
         .option("--config <file>", "policy pack config (same JSON as `pulumi preview --policy-pack-config`)")
+        .option("--namespace <name>", "namespace the manifests are applied to (`kubectl apply -n`, `helm template --namespace`): objects that name none are checked there")
         .argument("<paths...>", "files or directories (.yaml, .yml, .json)")
         .exitOverride()
         .configureOutput({ writeErr: (message) => process.stderr.write(message) });
@@ -51,7 +53,7 @@ export function main(argv: string[]): number {
     const options = cli.opts<Options>();
     try {
         const config = options.config ? loadPolicyPackConfig(options.config) : {};
-        const result = check(cli.args, config);
+        const result = check(cli.args, config, { namespace: options.namespace });
         process.stdout.write(options.format === "json" ? formatJson(result) : formatText(result));
         return result.violations.some((v) => v.enforcementLevel === "mandatory") ? EXIT_VIOLATIONS : EXIT_OK;
     } catch (error) {

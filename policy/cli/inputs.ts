@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { parseAllDocuments } from "yaml";
 import { ResourceUnderTest, UNKNOWN } from "../engine";
-import { pulumiTypeOf } from "../lib/kubernetes";
+import { placedInNamespace, pulumiTypeOf } from "../lib/kubernetes";
 
 export class InputError extends Error {}
 
@@ -58,18 +58,23 @@ function walk(directory: string): string[] {
     return files;
 }
 
-export function loadStack(file: string): StackInput {
+export interface LoadOptions {
+    /** Where manifests that name no namespace are applied (`kubectl apply -n`, `helm --namespace`). */
+    namespace?: string;
+}
+
+export function loadStack(file: string, options: LoadOptions = {}): StackInput {
     let text: string;
     try {
         text = readFileSync(file, "utf8");
     } catch (error) {
         throw new InputError(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
     }
-    const resources = path.extname(file).toLowerCase() === ".json" ? fromJson(file, text) : fromYaml(file, text);
+    const resources = path.extname(file).toLowerCase() === ".json" ? fromJson(file, text, options) : fromYaml(file, text, options);
     return { file, resources: withUniqueUrns(resources) };
 }
 
-function fromJson(file: string, text: string): CheckedResource[] {
+function fromJson(file: string, text: string, options: LoadOptions): CheckedResource[] {
     let parsed: unknown;
     try {
         parsed = JSON.parse(text);
@@ -80,13 +85,13 @@ function fromJson(file: string, text: string): CheckedResource[] {
         return fromStackExport(file, parsed.deployment.resources);
     }
     if (isRecord(parsed) && Array.isArray(parsed.steps)) return fromPreview(file, parsed.steps);
-    if (isRecord(parsed) && "kind" in parsed) return fromManifest(file, parsed, 1);
+    if (isRecord(parsed) && "kind" in parsed) return fromManifest(file, parsed, 1, options);
     throw new InputError(
         `${file}: document 1: not a Kubernetes object, a \`pulumi stack export\` (deployment.resources) or a \`pulumi preview --json\` (steps)`,
     );
 }
 
-function fromYaml(file: string, text: string): CheckedResource[] {
+function fromYaml(file: string, text: string, options: LoadOptions): CheckedResource[] {
     const resources: CheckedResource[] = [];
     parseAllDocuments(text).forEach((document, index) => {
         const where = `${file}: document ${index + 1}`;
@@ -94,22 +99,23 @@ function fromYaml(file: string, text: string): CheckedResource[] {
         if (document.errors.length > 0) throw new InputError(`${where}: invalid YAML (${document.errors[0].message.split("\n")[0]})`);
         const value: unknown = document.toJS();
         if (value === null || value === undefined) return; // empty document (e.g. trailing `---`)
-        resources.push(...fromManifest(file, value, index + 1));
+        resources.push(...fromManifest(file, value, index + 1, options));
     });
     return resources;
 }
 
-function fromManifest(file: string, value: unknown, documentNumber: number): CheckedResource[] {
+function fromManifest(file: string, value: unknown, documentNumber: number, options: LoadOptions): CheckedResource[] {
     const where = `${file}: document ${documentNumber}`;
     if (!isRecord(value)) throw new InputError(`${where}: expected a Kubernetes object, got ${Array.isArray(value) ? "a list" : typeof value}`);
     if (typeof value.kind === "string" && value.kind.endsWith("List") && Array.isArray(value.items)) {
-        return value.items.flatMap((item, i) => objectResource(`${where}: item ${i + 1}`, file, item));
+        return value.items.flatMap((item, i) => objectResource(`${where}: item ${i + 1}`, file, item, options));
     }
-    return objectResource(where, file, value);
+    return objectResource(where, file, value, options);
 }
 
-function objectResource(where: string, file: string, value: unknown): CheckedResource[] {
-    if (!isRecord(value)) throw new InputError(`${where}: expected a Kubernetes object`);
+function objectResource(where: string, file: string, given: unknown, options: LoadOptions): CheckedResource[] {
+    if (!isRecord(given)) throw new InputError(`${where}: expected a Kubernetes object`);
+    const value = options.namespace ? placedInNamespace(given, options.namespace) : given;
     const { apiVersion, kind } = value;
     if (typeof apiVersion !== "string" || apiVersion === "") throw new InputError(`${where}: missing apiVersion`);
     if (typeof kind !== "string" || kind === "") throw new InputError(`${where}: missing kind`);

@@ -1,14 +1,25 @@
-// Exemptions are configuration, never code edits: every policy accepts the same three knobs.
+// Exemptions are configuration, never code edits: every policy accepts the same four knobs.
 // A resource is exempt when its namespace, its name (Kubernetes `metadata.name` or the Pulumi
 // resource name) or one of its labels (AWS: tags) matches. Names and namespaces accept `*`.
+// `exemptObjects` is the precise one: exact kind, namespace and name of Kubernetes objects, each
+// with the reason it is a decision and not a way out.
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { asRecord, asString, globMatches, stringMap } from "./values";
-import { isKubernetesType, namespaceOf } from "./kubernetes";
+import { isKubernetesType, namespaceOf, parseKubernetesType } from "./kubernetes";
+
+/** One Kubernetes object, named exactly (no wildcards); no namespace = a cluster-scoped object. */
+export interface ExemptObject {
+    kind: string;
+    namespace?: string;
+    name: string;
+    reason: string;
+}
 
 export interface ExemptionConfig {
     exemptNamespaces?: string[];
     exemptNames?: string[];
     exemptLabels?: Record<string, string>;
+    exemptObjects?: ExemptObject[];
 }
 
 export const exemptionSchema: Record<string, PolicyConfigJSONSchema> = {
@@ -30,6 +41,23 @@ export const exemptionSchema: Record<string, PolicyConfigJSONSchema> = {
         default: {},
         description: "Label (Kubernetes) or tag (AWS) key/value pairs; a resource carrying any of them is ignored.",
     },
+    exemptObjects: {
+        type: "array",
+        default: [],
+        description:
+            "Kubernetes objects this policy ignores, each named exactly: kind, namespace (omitted for cluster-scoped objects), name, and the reason.",
+        items: {
+            type: "object",
+            required: ["kind", "name", "reason"],
+            additionalProperties: false,
+            properties: {
+                kind: { type: "string", minLength: 1 },
+                namespace: { type: "string", minLength: 1 },
+                name: { type: "string", minLength: 1 },
+                reason: { type: "string", minLength: 1, description: "Why the object needs the exemption (it is shown in docs/policies.md)." },
+            },
+        },
+    },
 };
 
 export interface ExemptionSubject {
@@ -43,8 +71,10 @@ export function isExempt(subject: ExemptionSubject, config: ExemptionConfig): bo
     const namespaces = config.exemptNamespaces ?? [];
     const names = config.exemptNames ?? [];
     const labels = Object.entries(config.exemptLabels ?? {});
-    if (namespaces.length === 0 && names.length === 0 && labels.length === 0) return false;
+    const objects = config.exemptObjects ?? [];
+    if (namespaces.length === 0 && names.length === 0 && labels.length === 0 && objects.length === 0) return false;
 
+    if (objects.length > 0 && objects.some((object) => isObject(subject, object))) return true;
     if (namespaces.length > 0) {
         const namespace = exemptionNamespace(subject);
         if (namespace !== undefined && namespaces.some((pattern) => globMatches(pattern, namespace))) return true;
@@ -60,6 +90,15 @@ export function isExempt(subject: ExemptionSubject, config: ExemptionConfig): bo
         if (labels.some(([key, value]) => carried[key] === value)) return true;
     }
     return false;
+}
+
+function isObject(subject: ExemptionSubject, object: ExemptObject): boolean {
+    const kind = parseKubernetesType(subject.type)?.kind;
+    if (kind !== object.kind) return false;
+    const metadata = asRecord(subject.props.metadata);
+    if (asString(metadata?.name) !== object.name) return false;
+    const namespace = asString(metadata?.namespace);
+    return object.namespace === undefined ? namespace === undefined || namespace === "" : namespace === object.namespace;
 }
 
 function exemptionNamespace(subject: ExemptionSubject): string | undefined {

@@ -202,6 +202,19 @@ export function isClusterScoped(kind: string, extraKinds: readonly string[] = []
     return CLUSTER_SCOPED_KINDS.has(kind) || kind.startsWith("Cluster") || extraKinds.includes(kind);
 }
 
+/**
+ * The object as the cluster stores it when applied to `namespace` (`kubectl apply -n`, `helm
+ * install --namespace`): a namespaced object that names no namespace lands there, a
+ * cluster-scoped one has none. `clusterScoped` decides for kinds the built-in list cannot know.
+ */
+export function placedInNamespace(props: Props, namespace: string, clusterScoped: (kind: string) => boolean = (kind) => isClusterScoped(kind)): Props {
+    const kind = asString(props.kind) ?? "";
+    const metadata = metadataOf(props);
+    const given = asString(metadata.namespace);
+    if (clusterScoped(kind) || (given !== undefined && given !== "")) return props;
+    return { ...props, metadata: { ...metadata, namespace } };
+}
+
 export interface LabelSelector {
     matchLabels?: unknown;
     matchExpressions?: unknown;

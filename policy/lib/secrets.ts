@@ -22,6 +22,14 @@ export function looksLikeSecretName(name: string): boolean {
     return nameWords(name).some((word) => SECRET_WORDS.has(word));
 }
 
+// A switch is not a secret, whatever its name says (`OPERATOR_EXPOSED_SECRET_SCANNER_ENABLED=true`).
+const BOOLEAN_LITERAL = /^(true|false)$/i;
+
+/** Whether a literal value can be a secret at all: `true`/`false` are settings, never credentials. */
+export function canBeSecretValue(value: string): boolean {
+    return value !== "" && !BOOLEAN_LITERAL.test(value.trim());
+}
+
 const PEM_PRIVATE_KEY = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----/;
 
 export function containsPrivateKey(value: string): boolean {

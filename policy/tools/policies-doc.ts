@@ -1,9 +1,10 @@
 // Renders docs/policies.md from the policy metadata, so the table cannot drift from the code.
 // `npx tsx policy/tools/policies-doc.ts` rewrites the file; a test fails when it is stale.
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { resolvePolicyConfig, type PolicyPackConfig } from "../lib/config";
 import { ENVIRONMENT_CLASSES, ENVIRONMENT_LEVELS, environmentPolicyConfig, type EnvironmentClass } from "../lib/environments";
+import type { ExemptObject } from "../lib/exemptions";
 import { PlatformPolicy } from "../lib/policy";
 import { allPolicies } from "../policies";
 import platformConfig from "../platform-policy-config.json";
@@ -28,7 +29,35 @@ function knobs(policy: PlatformPolicy): string {
 
 /** Kubernetes objects have namespaces and labels; AWS resources have names and tags. */
 function exemptBy(policy: PlatformPolicy): string {
-    return /^(k8s|helm)-/.test(policy.name) ? "`exemptNamespaces`, `exemptNames`, `exemptLabels`" : "`exemptNames`, `exemptLabels` (tags)";
+    return /^(k8s|helm)-/.test(policy.name) ? "`exemptObjects`, `exemptNamespaces`, `exemptNames`, `exemptLabels`" : "`exemptNames`, `exemptLabels` (tags)";
+}
+
+/** Every exemption the platform's config grants, read from the config itself so the list cannot drift. */
+function platformExemptions(): string[] {
+    const rows: string[] = [];
+    for (const [policy, entry] of Object.entries(platformConfig as Record<string, unknown>)) {
+        if (typeof entry !== "object" || entry === null) continue;
+        const knobs = entry as Record<string, unknown>;
+        for (const object of (knobs.exemptObjects as ExemptObject[] | undefined) ?? []) {
+            const where = object.namespace ? `${object.namespace}/${object.name}` : object.name;
+            rows.push(`| \`${policy}\` | ${object.kind} \`${where}\` | ${cell(object.reason)} |`);
+        }
+        for (const knob of ["exemptNamespaces", "exemptNames", "exemptLabels"]) {
+            const value = knobs[knob];
+            const given = Array.isArray(value) ? value.length > 0 : typeof value === "object" && value !== null && Object.keys(value).length > 0;
+            if (given) rows.push(`| \`${policy}\` | \`${knob}\`: \`${cell(JSON.stringify(value))}\` | (no reason field: prefer \`exemptObjects\`) |`);
+        }
+    }
+    return rows.length === 0 ? ["The platform's config exempts nothing."] : ["| Policy | Object | Why |", "|---|---|---|", ...rows];
+}
+
+const HAND_WRITTEN_MARKER = "<!-- End of the generated part. Everything below is written by hand and kept as it is by the generator. -->";
+
+/** What follows the marker in the current file: the sections written by hand. */
+function handWritten(): string {
+    const current = existsSync(policiesDocPath) ? readFileSync(policiesDocPath, "utf8") : "";
+    const at = current.indexOf(HAND_WRITTEN_MARKER);
+    return at < 0 ? "\n" : current.slice(at + HAND_WRITTEN_MARKER.length);
 }
 
 function row(policy: PlatformPolicy): string {
@@ -90,8 +119,11 @@ export function renderPoliciesDoc(): string {
         "",
         "## Exemptions",
         "",
-        "Every policy accepts the same three knobs in the policy pack config; nothing is exempted in code.",
+        "Every policy accepts the same knobs in the policy pack config; nothing is exempted in code.",
         "",
+        "- `exemptObjects`: Kubernetes objects named exactly, each `{\"kind\", \"namespace\" (omitted for cluster-scoped",
+        "  objects), \"name\", \"reason\"}`; no wildcards, and the reason is required. The one to use for a decision about",
+        "  one object: it covers that object and nothing beside it.",
         "- `exemptNamespaces`: Kubernetes namespaces to ignore (`*` wildcards; a Namespace object counts as in itself).",
         "- `exemptNames`: Kubernetes `metadata.name` or Pulumi resource names to ignore (`*` wildcards).",
         "- `exemptLabels`: label (Kubernetes) or tag (AWS) key/value pairs; a resource carrying any of them is ignored.",
@@ -100,10 +132,11 @@ export function renderPoliciesDoc(): string {
         '{ "k8s-no-host-namespaces": { "exemptNamespaces": ["monitoring"], "exemptNames": ["node-exporter-*"] } }',
         "```",
         "",
-        "The platform's own config exempts exactly one thing: the Namespace `monitoring-host` from",
-        "`k8s-namespace-pod-security`. node-exporter needs hostNetwork, hostPID and hostPath to read node metrics,",
-        "so it runs alone in that namespace at Pod Security `privileged`, with the reason written on the namespace",
-        "(annotation `platform.eks.aws/pod-security-exception`); every other namespace is `restricted`.",
+        "The platform's own config (`policy/platform-policy-config.json`) grants these exemptions, each to one object;",
+        "they apply alike at `pulumi preview`, in the offline plan and to the objects the render step gets from the charts",
+        "(see *What the pack sees, add-on by add-on* below for the reasoning):",
+        "",
+        ...platformExemptions(),
         "",
         "## Policy pack config",
         "",
@@ -131,8 +164,11 @@ export function renderPoliciesDoc(): string {
         "  \"namespace\", \"urn\", \"file\" }, \"message\" } ], \"notEvaluated\": [...] }`.",
         "- Exit code 0: no mandatory violation; 1: at least one; 2: unreadable or invalid input, bad config or usage",
         "  (the message on stderr names the file and document).",
+        "- `--namespace NAME`: the namespace the manifests are applied to (`kubectl apply -n`, `helm template --namespace`);",
+        "  namespaced objects that name none are checked as in it. Without it they count as landing in `default`.",
         "",
-    ].join("\n");
+        HAND_WRITTEN_MARKER,
+    ].join("\n") + handWritten();
 }
 
 if (require.main === module) {

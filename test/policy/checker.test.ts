@@ -1,5 +1,7 @@
 // The offline checker as CI runs it: a subprocess, its exit code, stdout and stderr.
 import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 
@@ -81,5 +83,34 @@ describe.concurrent("policy:check", () => {
         expect([format.code, missing.code, none.code]).toEqual([2, 2, 2]);
         expect(missing.stderr).toMatch(/does\/not\/exist\.yaml: no such file or directory/);
         expect(format.stdout + missing.stdout + none.stdout).toBe("");
+    });
+
+    it("checks manifests that name no namespace where --namespace applies them (helm template output)", async () => {
+        // What `helm template velero ... --namespace velero` prints for the chart's ServiceMonitor.
+        const file = path.join(mkdtempSync(path.join(tmpdir(), "checker-ns-")), "velero.yaml");
+        writeFileSync(
+            file,
+            [
+                "# Source: velero/templates/servicemonitor.yaml",
+                "apiVersion: monitoring.coreos.com/v1",
+                "kind: ServiceMonitor",
+                "metadata: {name: velero}",
+                "spec: {selector: {matchLabels: {app: velero}}, endpoints: [{port: http-monitoring}]}",
+                "---",
+                "apiVersion: rbac.authorization.k8s.io/v1",
+                "kind: ClusterRole",
+                "metadata: {name: velero-upgrade-crds}",
+                "rules: [{apiGroups: [apiextensions.k8s.io], resources: [customresourcedefinitions], verbs: [get]}]",
+                "",
+            ].join("\n"),
+        );
+        const [without, within] = await Promise.all([runChecker("--format", "json", file), runChecker("--format", "json", "--namespace", "velero", file)]);
+        expect(without.code).toBe(1);
+        expect(JSON.parse(without.stdout).violations.map((v: { policy: string; message: string }) => `${v.policy}: ${v.message}`)).toEqual([
+            "k8s-no-default-namespace: ServiceMonitor has no namespace (it would land in default)",
+        ]);
+        expect(within.stderr).toBe("");
+        expect(within.code).toBe(0);
+        expect(JSON.parse(within.stdout).violations).toEqual([]);
     });
 });

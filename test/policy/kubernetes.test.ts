@@ -154,6 +154,18 @@ describe("plain-text secrets", () => {
         ]);
     });
 
+    it("does not take a true/false switch for a secret, whatever its name (Trivy's operator config)", () => {
+        const configMap = k8s("core/v1:ConfigMap", {
+            metadata: { name: "trivy-operator-config", namespace: "trivy-system" },
+            data: { OPERATOR_EXPOSED_SECRET_SCANNER_ENABLED: "true", OPERATOR_METRICS_EXPOSED_SECRET_INFO_ENABLED: "False", API_TOKEN: "true-ish" },
+        });
+        expect(violationsOf("k8s-no-plaintext-secrets", [configMap])).toEqual(["ConfigMap key API_TOKEN looks like a secret"]);
+        const env = [{ name: "SECRET_SCANNER_ENABLED", value: "false" }, { name: "DB_PASSWORD", value: "false-start" }];
+        expect(violationsOf("k8s-no-plaintext-secrets", [deployment(podSpec({ containers: [container("app", { env })] }))])).toEqual([
+            'Deployment container "app" sets env var DB_PASSWORD to a literal value',
+        ]);
+    });
+
     it("finds a PEM private key in an env var of an init container", () => {
         const env = [{ name: "CERT", value: "-----BEGIN PRIVATE KEY-----\nabc" }];
         expect(violationsOf("k8s-no-plaintext-secrets", [deployment(podSpec({ initContainers: [container("init", { env })] }))])).toEqual([
@@ -205,6 +217,29 @@ describe("exemptions come from config", () => {
         expect(violationsOf("k8s-no-host-namespaces", [bad()], { "k8s-no-host-namespaces": { exemptNames: ["node-*"] } })).toEqual([]);
         expect(violationsOf("k8s-no-host-namespaces", [bad()], { "k8s-no-host-namespaces": { exemptLabels: { app: "node-exporter" } } })).toEqual([]);
         expect(violationsOf("k8s-no-host-namespaces", [bad()], { "k8s-no-host-namespaces": { exemptLabels: { app: "other" } } })).toHaveLength(1);
+    });
+
+    it("by exact object: kind, namespace and name, nothing around it", () => {
+        const exempt = (objects: object[]) => ({ "k8s-no-host-namespaces": { exemptObjects: objects } });
+        const nodeExporter = { kind: "Deployment", namespace: "monitoring", name: "node-exporter", reason: "reads the host's network counters" };
+        expect(violationsOf("k8s-no-host-namespaces", [bad()], exempt([nodeExporter]))).toEqual([]);
+        // Same name elsewhere, another kind, or no namespace given for a namespaced object: still reported.
+        const sameNameOtherNamespace = deployment(podSpec({ hostNetwork: true }), "node-exporter", 1, "shop");
+        expect(violationsOf("k8s-no-host-namespaces", [sameNameOtherNamespace], exempt([nodeExporter]))).toHaveLength(1);
+        expect(violationsOf("k8s-no-host-namespaces", [bad()], exempt([{ ...nodeExporter, kind: "DaemonSet" }]))).toHaveLength(1);
+        expect(violationsOf("k8s-no-host-namespaces", [bad()], exempt([{ kind: "Deployment", name: "node-exporter", reason: "r" }]))).toHaveLength(1);
+        // Cluster-scoped objects are named without a namespace.
+        const binding = k8s("rbac.authorization.k8s.io/v1:ClusterRoleBinding", { metadata: { name: "velero-server" }, roleRef: { name: "cluster-admin" } });
+        const config = { "k8s-no-cluster-admin-binding": { exemptObjects: [{ kind: "ClusterRoleBinding", name: "velero-server", reason: "restores" }] } };
+        expect(violationsOf("k8s-no-cluster-admin-binding", [binding], config)).toEqual([]);
+    });
+
+    it("refuses an exact-object exemption without a reason, or with a field it does not know", () => {
+        const object = { kind: "Deployment", namespace: "monitoring", name: "node-exporter" };
+        expect(() => violationsOf("k8s-no-host-namespaces", [bad()], { "k8s-no-host-namespaces": { exemptObjects: [object] } })).toThrow(/reason/);
+        expect(() => violationsOf("k8s-no-host-namespaces", [bad()], { "k8s-no-host-namespaces": { exemptObjects: [{ ...object, reason: "r", labels: {} }] } })).toThrow(
+            /unknown key "labels"/,
+        );
     });
 
     it("exempts only the configured policy", () => {

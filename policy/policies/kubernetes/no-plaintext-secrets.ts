@@ -3,7 +3,7 @@
 import { cisEks, nsaCisa } from "../../lib/frameworks";
 import { containersOf, describeContainer, isKind, isPodBearing, parseKubernetesType } from "../../lib/kubernetes";
 import { defineResourcePolicy, ResourceCheck } from "../../lib/policy";
-import { containsPrivateKey, looksLikeSecretName } from "../../lib/secrets";
+import { canBeSecretValue, containsPrivateKey, looksLikeSecretName } from "../../lib/secrets";
 import { asArray, asRecord, asString, globMatches } from "../../lib/values";
 
 interface Config {
@@ -25,7 +25,7 @@ function checkEnvironment(resource: ResourceCheck<Config>): void {
             if (name === undefined || value === undefined || value === "") return;
             if (containsPrivateKey(value)) {
                 resource.report(`${kind} ${describeContainer(site)} has a PEM private key in env var ${name}`);
-            } else if (looksLikeSecretName(name) && !isAllowedName(name, resource.config)) {
+            } else if (looksLikeSecretName(name) && canBeSecretValue(value) && !isAllowedName(name, resource.config)) {
                 resource.report(`${kind} ${describeContainer(site)} sets env var ${name} to a literal value`);
             }
         });
@@ -39,7 +39,7 @@ function checkConfigMap(resource: ResourceCheck<Config>): void {
             const value = asString(data[key]) ?? "";
             if (containsPrivateKey(value)) {
                 resource.report(`ConfigMap key ${key} holds a PEM private key`);
-            } else if (looksLikeSecretName(key) && value !== "" && !isAllowedName(key, resource.config)) {
+            } else if (looksLikeSecretName(key) && canBeSecretValue(value) && !isAllowedName(key, resource.config)) {
                 resource.report(`ConfigMap key ${key} looks like a secret`);
             }
         });
