@@ -266,7 +266,7 @@ describe("npm run plan -- --render: the plan's releases, its exit codes and its 
         expect(Object.keys(document)).toEqual([...PLAN_FIELDS, "render"]);
         expect(document.policy.violations.filter((v: { enforcementLevel: string }) => v.enforcementLevel === "mandatory")).toEqual([]);
         const render = document.render as HelmRenderReport;
-        expect(render.kubeVersion).toBe("v1.34.0");
+        expect(render.kubeVersion).toBe("v1.35.0");
         expect(render.releases.map((r) => `${r.release} ${r.version} ${r.namespace} ${r.objects}`)).toEqual([
             "karpenter-crd 1.14.1 karpenter 1",
             "karpenter 1.14.1 karpenter 1",
