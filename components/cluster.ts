@@ -64,6 +64,8 @@ function roleName(roleArn: string): string {
  */
 export class Cluster extends pulumi.ComponentResource {
     readonly name: string;
+    /** The cluster's name as an output of the created cluster (see ClusterContext.liveName). */
+    readonly liveName: pulumi.Output<string>;
     readonly eksCluster: eks.Cluster;
     readonly provider: k8s.Provider;
     readonly secretsKey: aws.kms.Key;
@@ -177,6 +179,7 @@ export class Cluster extends pulumi.ComponentResource {
         // preview of a new stack sees unknowns instead of failing with "cluster not found".
         const describedName = this.eksCluster.oidcIssuer.apply(() => clusterName);
         const described = aws.eks.getClusterOutput({ name: describedName }, { parent, dependsOn: [this.eksCluster] });
+        this.liveName = described.name;
         this.arn = described.arn;
         this.endpoint = described.endpoint;
         this.certificateAuthority = described.certificateAuthorities.apply((cas) => cas[0]?.data ?? "");
@@ -210,24 +213,24 @@ export class Cluster extends pulumi.ComponentResource {
             const entry = new aws.eks.AccessEntry(
                 entryName,
                 {
-                    clusterName: args.clusterName,
+                    clusterName: this.liveName,
                     principalArn: grant.roleArn,
                     type: "STANDARD",
                     kubernetesGroups: grant.group ? [grant.group] : undefined,
                     tags: args.tags,
                 },
-                { parent, dependsOn: [this.eksCluster] },
+                { parent },
             );
             if (grant.kind === "admin") {
                 new aws.eks.AccessPolicyAssociation(
                     entryName,
                     {
-                        clusterName: args.clusterName,
-                        principalArn: grant.roleArn,
+                        clusterName: entry.clusterName,
+                        principalArn: entry.principalArn,
                         policyArn: partition.apply((p) => eksAccessPolicyArn(p, CLUSTER_ADMIN_ACCESS_POLICY)),
                         accessScope: { type: "cluster" },
                     },
-                    { parent, dependsOn: [entry] },
+                    { parent },
                 );
             }
             return entry;

@@ -65,7 +65,7 @@ function managedAddon(parent: pulumi.Resource, name: string, spec: AddonSpec, op
     return new aws.eks.Addon(
         name,
         {
-            clusterName: spec.cluster.name,
+            clusterName: spec.cluster.liveName,
             addonName: spec.addonName,
             addonVersion: version.version,
             configurationValues: spec.configurationValues ? JSON.stringify(spec.configurationValues) : undefined,
@@ -80,8 +80,6 @@ function managedAddon(parent: pulumi.Resource, name: string, spec: AddonSpec, op
 export interface NodeAddonsArgs {
     cluster: ClusterContext;
     kubernetesVersion: string;
-    /** The EKS cluster (its access entries and control plane) the add-ons wait for. */
-    dependsOn: pulumi.Resource[];
 }
 
 /**
@@ -96,11 +94,11 @@ export class NodeAddons extends pulumi.ComponentResource {
 
     constructor(name: string, args: NodeAddonsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:index:NodeAddons", name, {}, opts);
+        // Each add-on waits for the cluster through its name (ClusterContext.liveName), nothing else.
         const common = { cluster: args.cluster, kubernetesVersion: args.kubernetesVersion };
-        const deps = { dependsOn: args.dependsOn };
-        this.vpcCni = managedAddon(this, `${name}-vpc-cni`, { ...common, addonName: "vpc-cni", configurationValues: addonConfiguration.vpcCni() }, deps);
-        this.kubeProxy = managedAddon(this, `${name}-kube-proxy`, { ...common, addonName: "kube-proxy" }, deps);
-        this.podIdentityAgent = managedAddon(this, `${name}-eks-pod-identity-agent`, { ...common, addonName: "eks-pod-identity-agent" }, deps);
+        this.vpcCni = managedAddon(this, `${name}-vpc-cni`, { ...common, addonName: "vpc-cni", configurationValues: addonConfiguration.vpcCni() }, {});
+        this.kubeProxy = managedAddon(this, `${name}-kube-proxy`, { ...common, addonName: "kube-proxy" }, {});
+        this.podIdentityAgent = managedAddon(this, `${name}-eks-pod-identity-agent`, { ...common, addonName: "eks-pod-identity-agent" }, {});
         this.registerOutputs({});
     }
 }

@@ -178,7 +178,8 @@ export class Karpenter extends pulumi.ComponentResource {
         });
         const accessEntry = new aws.eks.AccessEntry(
             `${name}-node`,
-            { clusterName: cluster.name, principalArn: nodeRole.arn, type: "EC2_LINUX", tags },
+            // The cluster's live name: the entry is created once the cluster exists, never before.
+            { clusterName: cluster.liveName, principalArn: nodeRole.arn, type: "EC2_LINUX", tags },
             { parent: this },
         );
 

@@ -39,6 +39,7 @@ export function buildPlatform(config: PlatformConfig): PlatformStackOutputs {
     });
     const clusterContext: ClusterContext = {
         name: config.clusterName,
+        liveName: eksCluster.liveName,
         region: config.region,
         accountId: eksCluster.accountId,
         partition: eksCluster.partition,
@@ -60,11 +61,7 @@ export function buildPlatform(config: PlatformConfig): PlatformStackOutputs {
         protectStateful: config.isProduction,
         highAvailability: config.isProduction,
     };
-    const nodeAddons = new NodeAddons("node-addons", {
-        cluster: clusterContext,
-        kubernetesVersion: config.kubernetesVersion,
-        dependsOn: [eksCluster.eksCluster],
-    });
+    const nodeAddons = new NodeAddons("node-addons", { cluster: clusterContext, kubernetesVersion: config.kubernetesVersion });
     const nodeGroups = config.nodeGroups.map(
         (group) =>
             new NodeGroup(`node-group-${group.name}`, {

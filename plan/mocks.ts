@@ -186,6 +186,9 @@ export class PlanMocks implements pulumi.runtime.Mocks {
             users: [{ name: "aws", user: { exec: { apiVersion: "client.authentication.k8s.io/v1beta1", command: "aws", args: ["eks", "get-token", "--cluster-name", name, "--region", this.env.region] } } }],
         };
         return {
+            // A resource reference in the real engine (the component's aws:eks/cluster:Cluster child);
+            // here its identifiers, so that plan checks know what names this cluster.
+            eksCluster: { id: name, name, arn: cluster.arn },
             kubeconfig,
             kubeconfigJson: JSON.stringify(kubeconfig),
             oidcProviderArn: `arn:aws:iam::${this.env.accountId}:oidc-provider/${issuer.replace(/^https:\/\//, "")}`,

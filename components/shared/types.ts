@@ -6,8 +6,14 @@ import type * as pulumi from "@pulumi/pulumi";
  * baseline receive this, never the config of the cluster itself.
  */
 export interface ClusterContext {
-    /** EKS cluster name (known at plan time). */
+    /** EKS cluster name (known at plan time): for deriving other names, never to refer to the cluster. */
     name: string;
+    /**
+     * The same name as an output of the created cluster. Every resource that refers to the
+     * cluster (access entries, add-ons, Pod Identity associations) takes this one: it carries the
+     * dependency, so the engine creates the cluster first (test/references.test.ts).
+     */
+    liveName: pulumi.Output<string>;
     region: string;
     accountId: pulumi.Output<string>;
     partition: pulumi.Output<string>;
