@@ -36,20 +36,59 @@ export interface ClusterArgs {
     protectStateful: boolean;
 }
 
-interface AccessGrant {
-    kind: "admin" | "developer" | "viewer" | "ci";
+export interface AccessGrant {
+    kind: "deployer" | "admin" | "developer" | "viewer" | "ci";
     roleArn: string;
     group?: string;
+    /**
+     * Who creates the principal's access entry. `eks-bootstrap`: EKS itself, when the cluster is
+     * created, for the principal creating it, with AmazonEKSClusterAdminPolicy at cluster scope
+     * (`@pulumi/eks` always sets bootstrapClusterCreatorAdminPermissions with an authentication
+     * mode). `program`: an AccessEntry below. A principal has at most one entry per cluster: a
+     * second CreateAccessEntry for the creator fails with 409 ResourceInUseException.
+     */
+    entry: "eks-bootstrap" | "program";
+    /** For the deployer: the lists that also name it (their grants are contained in cluster admin). */
+    alsoListedAs?: string[];
 }
 
-/** Every config role with what it is granted; an IAM principal may have one access entry per cluster. */
+/**
+ * Every principal with what it is granted. The deployer (who creates the cluster) is cluster
+ * admin through EKS's bootstrap entry; when a list also names it, that grant merges into the
+ * bootstrap entry (cluster admin contains it) instead of becoming a second entry.
+ */
 export function accessGrants(access: AccessConfig): AccessGrant[] {
-    return [
-        ...access.platformAdminRoleArns.map((roleArn) => ({ kind: "admin" as const, roleArn })),
-        ...access.developerRoleArns.map((roleArn) => ({ kind: "developer" as const, roleArn, group: DEVELOPERS_GROUP })),
-        ...access.viewerRoleArns.map((roleArn) => ({ kind: "viewer" as const, roleArn, group: VIEWERS_GROUP })),
-        ...access.ciRoleArns.map((roleArn) => ({ kind: "ci" as const, roleArn, group: CI_DEPLOYERS_GROUP })),
+    const listed: AccessGrant[] = [
+        ...access.platformAdminRoleArns.map((roleArn) => ({ kind: "admin" as const, roleArn, entry: "program" as const })),
+        ...access.developerRoleArns.map((roleArn) => ({ kind: "developer" as const, roleArn, group: DEVELOPERS_GROUP, entry: "program" as const })),
+        ...access.viewerRoleArns.map((roleArn) => ({ kind: "viewer" as const, roleArn, group: VIEWERS_GROUP, entry: "program" as const })),
+        ...access.ciRoleArns.map((roleArn) => ({ kind: "ci" as const, roleArn, group: CI_DEPLOYERS_GROUP, entry: "program" as const })),
     ];
+    const merged = listed.filter((grant) => grant.roleArn === access.deployerRoleArn);
+    const deployer: AccessGrant = { kind: "deployer", roleArn: access.deployerRoleArn, entry: "eks-bootstrap", alsoListedAs: merged.map((grant) => grant.kind) };
+    return [deployer, ...listed.filter((grant) => grant.roleArn !== access.deployerRoleArn)];
+}
+
+/**
+ * Refuses, before any resource is registered, a run that would create the cluster as someone
+ * other than the configured deployer: EKS would make that principal the bootstrap admin (an
+ * entry outside the code) and the deployer would get no entry at all; were that principal also
+ * listed, its own entry would fail with 409. Once the cluster exists any admin may run
+ * `pulumi up`. Both lookups are reads, so `pulumi preview` fails the same way.
+ */
+export async function checkClusterCreator(clusterName: string, deployerRoleArn: string): Promise<void> {
+    const { names } = await aws.eks.getClusters({});
+    if (names.includes(clusterName)) return;
+    const caller = await aws.getCallerIdentity({});
+    // EKS names the creator by its IAM role, not by the assumed-role session.
+    const { issuerArn } = await aws.iam.getSessionContext({ arn: caller.arn });
+    if (issuerArn !== deployerRoleArn) {
+        throw new pulumi.RunError(
+            `EKS cluster ${clusterName} does not exist yet and would be created by ${issuerArn}, but access.deployerRoleArn is ${deployerRoleArn}. ` +
+                `EKS makes the principal that creates a cluster its bootstrap admin: run the first \`pulumi up\` as ${deployerRoleArn}, ` +
+                `or set access.deployerRoleArn to the role you deploy with.`,
+        );
+    }
 }
 
 /** `arn:aws:iam::1:role/path/name` -> `name`: a stable, readable logical name. */
@@ -199,41 +238,47 @@ export class Cluster extends pulumi.ComponentResource {
             clusterSecurityGroupId: this.clusterSecurityGroupId,
             nodeSecurityGroupId: this.nodeSecurityGroupId,
             secretsKeyArn: this.secretsKey.arn,
+            // Cluster admin through EKS's bootstrap entry, not through an AccessEntry of this program.
+            bootstrapAdminRoleArn: args.access.deployerRoleArn,
         });
     }
 
     /**
-     * Admins: an access entry plus the cluster-admin access policy at cluster scope. Everyone else:
-     * an access entry with a Kubernetes group and no access policy; RBAC in the baseline decides.
+     * The deployer: nothing here, EKS's bootstrap entry is its cluster-admin entry (see
+     * accessGrants). Admins: an access entry plus the cluster-admin access policy at cluster scope.
+     * Everyone else: an access entry with a Kubernetes group and no access policy; RBAC in the
+     * baseline decides.
      */
     private createAccessEntries(name: string, args: ClusterArgs, partition: pulumi.Output<string>): aws.eks.AccessEntry[] {
         const parent = this;
-        return accessGrants(args.access).map((grant) => {
-            const entryName = `${name}-${grant.kind}-${roleName(grant.roleArn)}`;
-            const entry = new aws.eks.AccessEntry(
-                entryName,
-                {
-                    clusterName: this.liveName,
-                    principalArn: grant.roleArn,
-                    type: "STANDARD",
-                    kubernetesGroups: grant.group ? [grant.group] : undefined,
-                    tags: args.tags,
-                },
-                { parent },
-            );
-            if (grant.kind === "admin") {
-                new aws.eks.AccessPolicyAssociation(
+        return accessGrants(args.access)
+            .filter((grant) => grant.entry === "program")
+            .map((grant) => {
+                const entryName = `${name}-${grant.kind}-${roleName(grant.roleArn)}`;
+                const entry = new aws.eks.AccessEntry(
                     entryName,
                     {
-                        clusterName: entry.clusterName,
-                        principalArn: entry.principalArn,
-                        policyArn: partition.apply((p) => eksAccessPolicyArn(p, CLUSTER_ADMIN_ACCESS_POLICY)),
-                        accessScope: { type: "cluster" },
+                        clusterName: this.liveName,
+                        principalArn: grant.roleArn,
+                        type: "STANDARD",
+                        kubernetesGroups: grant.group ? [grant.group] : undefined,
+                        tags: args.tags,
                     },
                     { parent },
                 );
-            }
-            return entry;
-        });
+                if (grant.kind === "admin") {
+                    new aws.eks.AccessPolicyAssociation(
+                        entryName,
+                        {
+                            clusterName: entry.clusterName,
+                            principalArn: entry.principalArn,
+                            policyArn: partition.apply((p) => eksAccessPolicyArn(p, CLUSTER_ADMIN_ACCESS_POLICY)),
+                            accessScope: { type: "cluster" },
+                        },
+                        { parent },
+                    );
+                }
+                return entry;
+            });
     }
 }

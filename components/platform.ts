@@ -10,7 +10,6 @@ import { PLATFORM_NAMESPACES } from "../config/namespaces";
 import { NamespaceBaseline } from "./namespaceBaseline";
 import { Karpenter } from "./karpenter"; // ADDONS-I
 import { ExternalSecrets } from "./externalSecrets"; // ADDONS-I
-import * as aws from "@pulumi/aws"; // ADDONS-II
 import { Monitoring, prometheusCrds } from "./monitoring"; // ADDONS-II
 import { TrivyOperator } from "./trivyOperator"; // ADDONS-II
 import { Velero } from "./velero"; // ADDONS-II
@@ -168,10 +167,9 @@ export function buildPlatform(config: PlatformConfig): PlatformStackOutputs {
         : undefined;
     const scrapedBy = monitoring ? { crds: monitoring.crds } : undefined;
     if (addonsII.velero.enabled) {
-        // Who may manage the backup bucket's guards: the CI deployer roles; without any, the
-        // role running `pulumi up` now (aws:PrincipalArn is the role, not the session).
-        const deployerRoleArns =
-            config.access.ciRoleArns.length > 0 ? config.access.ciRoleArns : [aws.iam.getSessionContextOutput({ arn: aws.getCallerIdentityOutput().arn }).issuerArn];
+        // Who may manage the backup bucket's guards (and, outside production, empty it on
+        // destroy): the role that runs `pulumi up` (aws:PrincipalArn is the role, not the session).
+        const deployerRoleArns = [config.access.deployerRoleArn];
         const velero = new Velero("velero", {
             cluster: clusterContext,
             config: addonsII.velero,

@@ -52,9 +52,11 @@ export function ephemeralStackConfig(devConfig: StackFileConfig, options: Epheme
     if (options.region !== undefined) config["aws:region"] = options.region;
 
     // Identities: the dev file names roles of another account. Only the runner's role is
-    // granted (as admin); no developer, viewer or CI principals exist in the test account.
+    // granted (as admin); no developer, viewer or CI principals exist in the test account. It
+    // creates the cluster, so it is also the deployer: EKS's bootstrap entry is its one entry.
     const access = { ...(config[key("access")] as Record<string, unknown>) };
     access.platformAdminRoleArns = [options.adminRoleArn];
+    access.deployerRoleArn = options.adminRoleArn;
     access.developerRoleArns = [];
     access.viewerRoleArns = [];
     access.ciRoleArns = [];
