@@ -92,8 +92,6 @@ export class PlanMocks implements pulumi.runtime.Mocks {
                 const issuerArn = session ? (caller.split("/").pop() === session[3] ? caller : `arn:${session[1]}:iam::${session[2]}:role/${session[3]}`) : arn;
                 return { arn, issuerArn, issuerName: issuerArn.split("/").pop(), issuerId: "AROAPLAN", sessionName: session?.[4] ?? "", id: arn };
             }
-            case "aws:eks/getAddonVersion:getAddonVersion":
-                return { ...args.inputs, version: `v1.0.0-eksbuild.1`, id: String(args.inputs.addonName) };
             default:
                 return { ...args.inputs };
         }
