@@ -13,9 +13,10 @@ import { TRIVY_METRICS_PORT } from "./trivyOperator";
 import { KARPENTER_METRICS_PORT } from "./karpenter";
 import { EXTERNAL_SECRETS_METRICS_PORT } from "./externalSecrets";
 
-/** prometheus-operator release the chart (88.5.3) deploys; its CRDs are applied from the same release. */
+/** prometheus-operator release the chart (88.5.3) deploys; its CRDs come from the CRD chart of the same release. */
 export const PROMETHEUS_OPERATOR_VERSION = "v0.93.1";
-export const PROMETHEUS_CRDS_URL = `https://github.com/prometheus-operator/prometheus-operator/releases/download/${PROMETHEUS_OPERATOR_VERSION}/stripped-down-crds.yaml`;
+/** Helm keeps the CRD release's record here: it holds no namespaced object, and the namespace always exists. */
+export const PROMETHEUS_CRDS_RELEASE_NAMESPACE = "kube-system";
 
 export const MONITORING_RELEASE = "kube-prometheus-stack";
 export const GRAFANA_ADMIN_SECRET = "grafana-admin";
@@ -52,7 +53,7 @@ export interface MonitoringArgs {
      * The Prometheus CRDs, when the caller applied them first (prometheusCrds()) so that other
      * add-ons' ServiceMonitors can wait for them; created here as a child when absent.
      */
-    crds?: k8s.yaml.v2.ConfigFile;
+    crds?: pulumi.Resource;
     /**
      * Where Alertmanager's configuration (receivers, routes) comes from: a Secrets Manager secret
      * synced by External Secrets through the platform's ClusterSecretStore.
@@ -70,13 +71,23 @@ export interface AlertmanagerConfigSource {
 
 
 /**
- * The Prometheus Operator CRDs, pinned to the operator release the chart deploys. They exceed
- * the 256 KiB last-applied annotation of client-side apply: the provider applies them
- * server-side. Apart from the Monitoring component so that every chart rendering a
- * ServiceMonitor can wait for them without waiting for the monitoring release.
+ * The Prometheus Operator CRDs from the pinned `prometheus-operator-crds` chart (nothing else is
+ * downloaded at deploy time). The chart templates them, so a chart bump upgrades them; Helm
+ * patches and keeps no last-applied annotation, which these CRDs would overflow. Apart from the
+ * Monitoring component so that every chart rendering a ServiceMonitor can wait for them without
+ * waiting for the monitoring release. prod: deleting the release would delete every
+ * ServiceMonitor, PodMonitor and PrometheusRule with it, so it is protected and retained.
  */
-export function prometheusCrds(name: string, cluster: ClusterContext, opts: pulumi.ComponentResourceOptions = {}): k8s.yaml.v2.ConfigFile {
-    return new k8s.yaml.v2.ConfigFile(`${name}-prometheus-crds`, { file: PROMETHEUS_CRDS_URL }, { ...opts, provider: cluster.provider });
+export function prometheusCrds(name: string, cluster: ClusterContext, parent?: pulumi.Resource): k8s.helm.v3.Release {
+    return helmRelease(parent, `${name}-prometheus-crds`, {
+        cluster,
+        source: CHARTS.prometheusOperatorCrds,
+        namespace: PROMETHEUS_CRDS_RELEASE_NAMESPACE,
+        values: {},
+        crdsOnly: true,
+        protect: cluster.protectStateful,
+        retainOnDelete: cluster.protectStateful,
+    });
 }
 
 /**
@@ -123,7 +134,7 @@ export class Monitoring extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const crds = args.crds ?? prometheusCrds(name, cluster, { parent: this });
+        const crds = args.crds ?? prometheusCrds(name, cluster, this);
         this.crds = [crds];
 
         const dependsOn: pulumi.Resource[] = [ns, hostNs, crds];

@@ -8,26 +8,10 @@ import { RESTRICTED_CONTAINER_SECURITY_CONTEXT, resources, restrictedPodSecurity
 import type { ClusterContext } from "./shared/types";
 
 export const TRIVY_RELEASE = "trivy-operator";
-/** The operator's app version in chart 0.34.0; its CRDs are applied from the same tag. */
+/** The operator's app version in chart 0.34.0. */
 export const TRIVY_OPERATOR_VERSION = "v0.32.0";
 /** Container port of the operator's metrics endpoint (the Service maps port 80 to it). */
 export const TRIVY_METRICS_PORT = 8080;
-
-/** The CRDs the chart ships in `deploy/helm/crds/` at the operator's tag. */
-export const TRIVY_CRD_FILES = [
-    "clustercompliancereports",
-    "clusterconfigauditreports",
-    "clusterinfraassessmentreports",
-    "clusterrbacassessmentreports",
-    "clustersbomreports",
-    "clustervulnerabilityreports",
-    "configauditreports",
-    "exposedsecretreports",
-    "infraassessmentreports",
-    "rbacassessmentreports",
-    "sbomreports",
-    "vulnerabilityreports",
-].map((plural) => `https://raw.githubusercontent.com/aquasecurity/trivy-operator/${TRIVY_OPERATOR_VERSION}/deploy/helm/crds/aquasecurity.github.io_${plural}.yaml`);
 
 export interface TrivyOperatorArgs {
     cluster: ClusterContext;
@@ -52,19 +36,16 @@ export class TrivyOperator extends pulumi.ComponentResource {
         const limits = addonNamespaceLimits(`${3 + 4 * jobs}`, `${3 + 4 * jobs}Gi`, `${5 + 2 * jobs}`);
         const ns = new LockedNamespace(`${name}-namespace`, { cluster, name: this.namespace, podSecurity: "restricted", rules: trafficRules(args.monitoring !== undefined), limits }, { parent: this });
 
-        // Helm installs `crds/` only on first install; applied server-side here they follow
-        // every version bump of TRIVY_OPERATOR_VERSION.
-        const crds = TRIVY_CRD_FILES.map(
-            (file) => new k8s.yaml.v2.ConfigFile(`${name}-crd-${file.split("_").pop()!.replace(".yaml", "")}`, { file }, { parent: this, provider: cluster.provider }),
-        );
-
+        // The CRDs come from the pinned chart's `crds/`, which Helm installs with the release and
+        // never upgrades: a chart bump first applies the new chart's CRDs (docs/trivy.md,
+        // "Upgrading the chart"). Nothing is downloaded at deploy time but the chart itself.
         const release = helmRelease(this, TRIVY_RELEASE, {
             cluster,
             source: CHARTS.trivyOperator,
             namespace: this.namespace,
             values: trivyValues(cluster, args.config, args.monitoring !== undefined),
-            skipCrds: true,
-            dependsOn: [ns, ...crds, ...(args.monitoring?.crds ?? [])],
+            skipCrds: false,
+            dependsOn: [ns, ...(args.monitoring?.crds ?? [])],
         });
         if (cluster.highAvailability) {
             // The chart has no PodDisruptionBudget of its own.
