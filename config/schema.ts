@@ -67,6 +67,15 @@ export const stackConfigSchema = z
                 message: "needs addons.externalSecrets.enabled: the Alertmanager configuration is synced from Secrets Manager by External Secrets",
             });
         }
+        const lock = config.addons.velero.objectLock;
+        if (config.environment !== "prod" && config.addons.velero.enabled && lock.enabled && lock.mode === "COMPLIANCE") {
+            ctx.addIssue({
+                code: "custom",
+                path: ["addons", "velero", "objectLock", "mode"],
+                message:
+                    "COMPLIANCE retention cannot be shortened by anyone: `pulumi destroy` of this non-production stack could not empty the backup bucket until every backup's retention ends; use GOVERNANCE outside prod",
+            });
+        }
         if (config.environment === "prod") checkProductionRules(config, ctx);
     });
 

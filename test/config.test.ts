@@ -232,6 +232,15 @@ describe("every config rule gives a message naming the key, stack, value and wha
         );
     });
 
+    it("COMPLIANCE Object Lock outside prod (pulumi destroy could not empty the bucket)", () => {
+        const addons = { ...structured(devSource, "addons"), velero: { objectLock: { enabled: true, mode: "COMPLIANCE" } } };
+        expect(problemsOf(patched(devSource, "addons", addons))).toContain(
+            'eks-platform:addons.velero.objectLock.mode = "COMPLIANCE": COMPLIANCE retention cannot be shortened by anyone: `pulumi destroy` of this non-production stack could not empty the backup bucket until every backup\'s retention ends; use GOVERNANCE outside prod',
+        );
+        const governance = { ...structured(devSource, "addons"), velero: { objectLock: { enabled: true, mode: "GOVERNANCE" } } };
+        expect(() => parsePlatformConfig(patched(devSource, "addons", governance))).not.toThrow();
+    });
+
     it("existing-network mode needs real ids", () => {
         const network = { mode: "existing", vpcId: "my-vpc", privateSubnetIds: ["subnet-0aaa1111"] };
         const problems = problemsOf(patched(devSource, "network", network));
