@@ -3,6 +3,7 @@ import * as eks from "@pulumi/eks";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { AccessConfig, EndpointConfig } from "../config/cluster";
+import { cidrsOverlap } from "../config/cidr";
 import { clusterSecretsKeyPolicy, eksAccessPolicyArn, logGroupKeyPolicy, type AccountScope } from "./cluster.iam";
 
 /** Kubernetes groups that access entries map IAM roles to; the namespace baseline binds them. */
@@ -21,12 +22,24 @@ export function controlPlaneLogGroupName(clusterName: string): string {
     return `/aws/eks/${clusterName}/cluster`;
 }
 
+/**
+ * The Kubernetes service range, set explicitly so that the `kubernetes` Service's ClusterIP (its
+ * first address) is known to the network policies before the cluster exists. EKS's own choice
+ * when none is given: 172.20.0.0/16, or 10.100.0.0/16 when the VPC overlaps it. Fixed at
+ * creation: changing it replaces the cluster.
+ */
+export function serviceCidrFor(vpcCidr: string): string {
+    return cidrsOverlap(vpcCidr, "172.20.0.0/16") ? "10.100.0.0/16" : "172.20.0.0/16";
+}
+
 export interface ClusterArgs {
     clusterName: string;
     kubernetesVersion: string;
     network: {
         vpcId: pulumi.Input<string>;
         privateSubnetIds: pulumi.Input<string[]>;
+        /** The Kubernetes service range (serviceCidrFor). */
+        serviceCidr: pulumi.Input<string>;
     };
     endpoint: EndpointConfig;
     access: AccessConfig;
@@ -180,6 +193,7 @@ export class Cluster extends pulumi.ComponentResource {
                 // Control-plane ENIs and nodes in private subnets only; load balancers find the
                 // public subnets by their tags.
                 privateSubnetIds: args.network.privateSubnetIds,
+                kubernetesServiceIpAddressRange: args.network.serviceCidr,
                 nodeAssociatePublicIpAddress: false,
                 authenticationMode: eks.AuthenticationMode.Api,
                 enabledClusterLogTypes: [...CONTROL_PLANE_LOG_TYPES],

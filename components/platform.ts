@@ -1,7 +1,8 @@
 import type { PlatformStackOutputs } from "../contract/outputs";
 import type { PlatformConfig } from "../config";
-import { secret as pulumiSecret } from "@pulumi/pulumi";
-import { Cluster } from "./cluster";
+import * as pulumi from "@pulumi/pulumi";
+import { Cluster, serviceCidrFor } from "./cluster";
+import { addressAt } from "../config/cidr";
 import { DEFAULT_STORAGE_CLASS, NodeAddons, SystemAddons } from "./clusterAddons";
 import { Network } from "./network";
 import { NodeGroup } from "./nodeGroup";
@@ -26,10 +27,11 @@ export function buildPlatform(config: PlatformConfig): PlatformStackOutputs {
     // region CLUSTER (network, control plane, node groups, managed add-ons)
     const tags = { ...config.tags, "platform.eks.aws/cluster": config.clusterName, environment: config.environment, "managed-by": "pulumi" };
     const network = new Network("network", { clusterName: config.clusterName, network: config.network, tags, protectStateful: config.isProduction });
+    const serviceCidr = network.vpcCidr.apply(serviceCidrFor);
     const eksCluster = new Cluster("cluster", {
         clusterName: config.clusterName,
         kubernetesVersion: config.kubernetesVersion,
-        network: { vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds },
+        network: { vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, serviceCidr },
         endpoint: config.endpoint,
         access: config.access,
         controlPlaneLogRetentionDays: config.controlPlaneLogRetentionDays,
@@ -50,6 +52,10 @@ export function buildPlatform(config: PlatformConfig): PlatformStackOutputs {
         vpcId: network.vpcId,
         vpcCidr: network.vpcCidr,
         privateSubnetIds: network.privateSubnetIds,
+        privateSubnetCidrs: network.privateSubnetCidrs,
+        serviceCidr,
+        apiServerServiceIp: serviceCidr.apply((cidr) => addressAt(cidr, 1)),
+        notInternetCidrs: network.ownsVpc ? pulumi.all([serviceCidr, network.vpcCidr]) : serviceCidr.apply((cidr) => [cidr]),
         clusterSecurityGroupId: eksCluster.clusterSecurityGroupId,
         nodeSecurityGroupId: eksCluster.nodeSecurityGroupId,
         provider: eksCluster.provider,
@@ -98,7 +104,7 @@ export function buildPlatform(config: PlatformConfig): PlatformStackOutputs {
     outputs.clusterArn = clusterContext.arn;
     outputs.oidcProviderArn = clusterContext.oidcProviderArn;
     outputs.oidcProviderUrl = clusterContext.oidcIssuer;
-    outputs.kubeconfig = pulumiSecret(eksCluster.kubeconfigJson);
+    outputs.kubeconfig = pulumi.secret(eksCluster.kubeconfigJson);
     outputs.clusterSecurityGroupId = clusterContext.clusterSecurityGroupId;
     outputs.nodeSecurityGroupId = clusterContext.nodeSecurityGroupId;
     outputs.vpcId = clusterContext.vpcId;
@@ -151,7 +157,7 @@ export function buildPlatform(config: PlatformConfig): PlatformStackOutputs {
         ? new Monitoring("monitoring", {
               cluster: clusterContext,
               config: addonsII.monitoring,
-              tenants: config.tenants.map((t) => ({ name: t.name, metricsPorts: t.metricsPorts })),
+              tenants: config.tenants,
               addons: {
                   velero: addonsII.velero.enabled,
                   trivy: addonsII.trivy.enabled,

@@ -83,6 +83,12 @@ export class PlanMocks implements pulumi.runtime.Mocks {
                 const id = String(args.inputs.id);
                 return { ...args.inputs, id, cidrBlock: "10.0.0.0/16", arn: `arn:aws:ec2:${region}:${accountId}:vpc/${id}`, enableDnsSupport: true, enableDnsHostnames: true, state: "available" };
             }
+            case "aws:ec2/getSubnet:getSubnet": {
+                // Bring-your-own network: one of eight /19s of the mocked VPC (10.0.0.0/16), by id.
+                const id = String(args.inputs.id);
+                const index = parseInt(hexId(id, 2), 16) % 8;
+                return { ...args.inputs, id, cidrBlock: `10.0.${index * 32}.0/19`, vpcId: "vpc-existing", availabilityZone: `${region}a` };
+            }
             case "aws:iam/getSessionContext:getSessionContext": {
                 // An assumed-role session ARN resolves to its role; any other ARN is its own issuer.
                 const arn = String(args.inputs.arn);

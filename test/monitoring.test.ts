@@ -56,7 +56,7 @@ async function build(overrides: { config?: Partial<MonitoringConfig>; prod?: boo
         return new Monitoring("monitoring", {
             cluster,
             config: { ...monitoringSchema.parse({}), ...overrides.config },
-            tenants: [{ name: "payments", metricsPorts: [8080, 9090] }],
+            tenants: [{ name: "payments", owners: ["team-payments"], quota: "small", allowIngressFrom: [], metricsPorts: [8080, 9090] }],
             addons: { velero: true, trivy: true, karpenter: true, externalSecrets: true },
             podTargets: [{ name: "example", namespace: "example-addon", podLabels: { "app.kubernetes.io/name": "example" }, port: 9102 }],
             alertmanagerConfig: overrides.alertmanagerConfig,

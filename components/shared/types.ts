@@ -25,9 +25,19 @@ export interface ClusterContext {
     /** OIDC issuer host and path, without `https://` (the IRSA condition key prefix). */
     oidcIssuer: pulumi.Output<string>;
     vpcId: pulumi.Output<string>;
-    /** The VPC's CIDR: where the API server's private endpoint and the control plane's webhook calls come from. */
     vpcCidr: pulumi.Output<string>;
     privateSubnetIds: pulumi.Output<string[]>;
+    /**
+     * The private subnets' CIDRs: where nodes, pods and the control plane's ENIs (the private
+     * endpoint, the API server's calls to webhooks) have their addresses.
+     */
+    privateSubnetCidrs: pulumi.Output<string[]>;
+    /** The Kubernetes service range the cluster is created with (ClusterIPs). */
+    serviceCidr: pulumi.Output<string>;
+    /** The `kubernetes` Service's ClusterIP (first address of the service range): what in-cluster API clients dial. */
+    apiServerServiceIp: pulumi.Output<string>;
+    /** Ranges that hold no AWS or internet endpoint: the service range, and the VPC when the program owns it (no VPC endpoints). */
+    notInternetCidrs: pulumi.Output<string[]>;
     clusterSecurityGroupId: pulumi.Output<string>;
     /** The one security group tagged for Karpenter discovery. */
     nodeSecurityGroupId: pulumi.Output<string>;
