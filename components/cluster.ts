@@ -42,6 +42,8 @@ export interface ClusterArgs {
         serviceCidr: pulumi.Input<string>;
     };
     endpoint: EndpointConfig;
+    /** Private addresses a deploy runner inside the VPC connects from: 443 on the cluster security group is opened to them. */
+    deployRunnerCidrs?: string[];
     access: AccessConfig;
     controlPlaneLogRetentionDays: number;
     tags: Record<string, string>;
@@ -239,10 +241,28 @@ export class Cluster extends pulumi.ComponentResource {
 
         this.accessEntries = this.createAccessEntries(name, args, partition.partition);
 
+        // A runner inside the VPC reaches the private endpoint only if the control plane's security
+        // group lets it in; every Kubernetes resource waits for that (through the provider).
+        const runnerAccess = (args.deployRunnerCidrs ?? []).map(
+            (cidr) =>
+                new aws.vpc.SecurityGroupIngressRule(
+                    `${name}-deploy-runner-${cidr.replace(/[./]/g, "-")}`,
+                    {
+                        securityGroupId: this.clusterSecurityGroupId,
+                        ipProtocol: "tcp",
+                        fromPort: 443,
+                        toPort: 443,
+                        cidrIpv4: cidr,
+                        description: "The deploy runner reaches the private API server endpoint",
+                        tags,
+                    },
+                    { parent },
+                ),
+        );
         this.provider = new k8s.Provider(
             `${name}-k8s`,
             { kubeconfig: this.kubeconfigJson, enableServerSideApply: true, deleteUnreachable: false },
-            { parent },
+            { parent, dependsOn: runnerAccess },
         );
 
         this.registerOutputs({

@@ -33,6 +33,7 @@ export function buildPlatform(config: PlatformConfig): PlatformStackOutputs {
         kubernetesVersion: config.kubernetesVersion,
         network: { vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, serviceCidr },
         endpoint: config.endpoint,
+        deployRunnerCidrs: config.deployRunner?.network === "vpc" ? config.deployRunner.sourceCidrs : undefined,
         access: config.access,
         controlPlaneLogRetentionDays: config.controlPlaneLogRetentionDays,
         tags,

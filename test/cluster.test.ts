@@ -118,6 +118,19 @@ describe.each(["dev", "prod"])("cluster (%s stack)", (stack) => {
         expect([...model.entries.values()].every((e) => !e.kubernetesGroups.includes("system:masters"))).toBe(true);
     });
 
+    it("lets the deploy runner reach the private endpoint when it runs inside the VPC, before any Kubernetes resource", () => {
+        const rules = plan.recorded.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+        const provider = plan.recorded.one("pulumi:providers:kubernetes", "cluster-k8s");
+        if (plan.config.deployRunner?.network === "vpc") {
+            expect(rules.map((r) => ({ sg: r.props.securityGroupId, cidr: r.props.cidrIpv4, from: r.props.fromPort, to: r.props.toPort, protocol: r.props.ipProtocol }))).toEqual(
+                plan.config.deployRunner.sourceCidrs.map((cidr) => ({ sg: plan.run.outputs.clusterSecurityGroupId, cidr, from: 443, to: 443, protocol: "tcp" })),
+            );
+            for (const rule of rules) expect(plan.recorded.dependsOn(provider, rule)).toBe(true);
+        } else {
+            expect(rules).toEqual([]);
+        }
+    });
+
     it("tags exactly one security group for Karpenter discovery: the node security group", () => {
         const p = props(cluster);
         const tagged: string[] = [];
