@@ -251,26 +251,16 @@ function monitoringRules(args: MonitoringArgs): TrafficRule[] {
         { on: args.addons.karpenter, name: "karpenter", title: "Karpenter", namespace: PLATFORM_NAMESPACES.karpenter, port: KARPENTER_METRICS_PORT },
         { on: args.addons.externalSecrets, name: "external-secrets", title: "External Secrets Operator", namespace: PLATFORM_NAMESPACES.externalSecrets, port: EXTERNAL_SECRETS_METRICS_PORT },
     ];
-    for (const addon of addonMetrics.filter((a) => a.on)) {
-        rules.push({
-            name: `allow-scrape-${addon.name}`,
-            description: `Prometheus scrapes ${addon.title}`,
-            direction: "egress",
-            peer: { kind: "namespace", namespace: addon.namespace },
-            ports: [{ port: addon.port }],
-            podLabels: prometheus,
-        });
-    }
-    for (const target of args.podTargets ?? []) {
-        rules.push({
-            name: `allow-scrape-${target.name}`,
-            description: `Prometheus scrapes ${target.name}`,
-            direction: "egress",
-            peer: { kind: "namespace", namespace: target.namespace },
-            ports: [{ port: target.port }],
-            podLabels: prometheus,
-        });
-    }
+    const scrape = (name: string, title: string, namespace: string, port: number): TrafficRule => ({
+        name: `allow-scrape-${name}`,
+        description: `Prometheus scrapes ${title}`,
+        direction: "egress",
+        peer: { kind: "namespace", namespace },
+        ports: [{ port }],
+        podLabels: prometheus,
+    });
+    for (const addon of addonMetrics.filter((a) => a.on)) rules.push(scrape(addon.name, addon.title, addon.namespace, addon.port));
+    for (const target of args.podTargets ?? []) rules.push(scrape(target.name, target.name, target.namespace, target.port));
     // Every tenant's metrics ports, and whatever a tenant allows from monitoring: the egress half.
     rules.push(...monitoringScrapeRules(args.tenants, prometheus));
     return rules;
