@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { managedAddonVersion, type ManagedAddonName } from "./addonVersions";
 import { clusterOwnershipTag } from "./shared/iamDocuments";
 import { workloadIdentity } from "./shared/identity";
 import { SYSTEM_NODE_SELECTOR, SYSTEM_TOLERATIONS } from "./shared/scheduling";
@@ -55,19 +56,22 @@ export const addonConfiguration = {
 interface AddonSpec {
     cluster: ClusterContext;
     kubernetesVersion: string;
-    addonName: string;
+    addonName: ManagedAddonName;
     configurationValues?: Record<string, unknown>;
 }
 
-/** A managed add-on at the newest build for the cluster's Kubernetes version; Pulumi owns its configuration. */
+/**
+ * A managed add-on at the build pinned for the cluster's Kubernetes minor (components/addonVersions.ts):
+ * never "the newest", which would upgrade it on whichever `pulumi up` follows an AWS release.
+ * Pulumi owns its configuration.
+ */
 function managedAddon(parent: pulumi.Resource, name: string, spec: AddonSpec, opts: pulumi.CustomResourceOptions): aws.eks.Addon {
-    const version = aws.eks.getAddonVersionOutput({ addonName: spec.addonName, kubernetesVersion: spec.kubernetesVersion, mostRecent: true }, { parent });
     return new aws.eks.Addon(
         name,
         {
-            clusterName: spec.cluster.name,
+            clusterName: spec.cluster.liveName,
             addonName: spec.addonName,
-            addonVersion: version.version,
+            addonVersion: managedAddonVersion(spec.kubernetesVersion, spec.addonName),
             configurationValues: spec.configurationValues ? JSON.stringify(spec.configurationValues) : undefined,
             resolveConflictsOnCreate: "OVERWRITE",
             resolveConflictsOnUpdate: "OVERWRITE",
@@ -80,8 +84,6 @@ function managedAddon(parent: pulumi.Resource, name: string, spec: AddonSpec, op
 export interface NodeAddonsArgs {
     cluster: ClusterContext;
     kubernetesVersion: string;
-    /** The EKS cluster (its access entries and control plane) the add-ons wait for. */
-    dependsOn: pulumi.Resource[];
 }
 
 /**
@@ -96,11 +98,11 @@ export class NodeAddons extends pulumi.ComponentResource {
 
     constructor(name: string, args: NodeAddonsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:index:NodeAddons", name, {}, opts);
+        // Each add-on waits for the cluster through its name (ClusterContext.liveName), nothing else.
         const common = { cluster: args.cluster, kubernetesVersion: args.kubernetesVersion };
-        const deps = { dependsOn: args.dependsOn };
-        this.vpcCni = managedAddon(this, `${name}-vpc-cni`, { ...common, addonName: "vpc-cni", configurationValues: addonConfiguration.vpcCni() }, deps);
-        this.kubeProxy = managedAddon(this, `${name}-kube-proxy`, { ...common, addonName: "kube-proxy" }, deps);
-        this.podIdentityAgent = managedAddon(this, `${name}-eks-pod-identity-agent`, { ...common, addonName: "eks-pod-identity-agent" }, deps);
+        this.vpcCni = managedAddon(this, `${name}-vpc-cni`, { ...common, addonName: "vpc-cni", configurationValues: addonConfiguration.vpcCni() }, {});
+        this.kubeProxy = managedAddon(this, `${name}-kube-proxy`, { ...common, addonName: "kube-proxy" }, {});
+        this.podIdentityAgent = managedAddon(this, `${name}-eks-pod-identity-agent`, { ...common, addonName: "eks-pod-identity-agent" }, {});
         this.registerOutputs({});
     }
 }

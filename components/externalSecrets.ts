@@ -11,7 +11,12 @@ import type { ClusterContext } from "./shared/types";
 
 export const EXTERNAL_SECRETS_RELEASE = "external-secrets";
 export const EXTERNAL_SECRETS_SERVICE_ACCOUNT = "external-secrets";
-export const EXTERNAL_SECRETS_WEBHOOK_PORT = 10250;
+/**
+ * Not the chart's default 10250 (a GKE firewall convention): Prometheus may reach node IPs on
+ * 10250 (kubelets), and pods share the nodes' subnets, so an ipBlock could not keep it off a
+ * webhook there (test/networkFlows.test.ts).
+ */
+export const EXTERNAL_SECRETS_WEBHOOK_PORT = 9443;
 export const EXTERNAL_SECRETS_METRICS_PORT = 8080;
 /** The chart's image runs as this user; the security contexts pin it. */
 const ESO_UID = 1000;
@@ -159,9 +164,16 @@ function selectorLabels(component: keyof typeof COMPONENT_NAMES): Record<string,
 export function externalSecretsTrafficRules(monitoringEnabled: boolean): TrafficRule[] {
     const controller = selectorLabels("controller");
     const rules: TrafficRule[] = [
-        { description: "ESO reconciles resources and the cert controller patches CRDs/webhooks through the API server", direction: "egress", peer: { kind: "apiServer" }, ports: [{ port: 443 }] },
-        { description: "The operator reads Secrets Manager and calls STS", direction: "egress", peer: { kind: "awsApis" }, ports: [{ port: 443 }], podLabels: controller },
         {
+            name: "allow-apiserver",
+            description: "ESO reconciles resources and the cert controller patches CRDs/webhooks through the API server",
+            direction: "egress",
+            peer: { kind: "apiServer" },
+            ports: [{ port: 443 }],
+        },
+        { name: "allow-aws-apis", description: "The operator reads Secrets Manager and calls STS", direction: "egress", peer: { kind: "awsApis" }, ports: [{ port: 443 }], podLabels: controller },
+        {
+            name: "allow-pod-identity",
             description: "The operator fetches its Pod Identity credentials from the node-local agent",
             direction: "egress",
             peer: { kind: "podIdentityAgent" },
@@ -169,6 +181,7 @@ export function externalSecretsTrafficRules(monitoringEnabled: boolean): Traffic
             podLabels: controller,
         },
         {
+            name: "allow-webhook-from-control-plane",
             description: "The API server calls the validating webhook",
             direction: "ingress",
             peer: { kind: "controlPlane" },

@@ -178,7 +178,8 @@ export class Karpenter extends pulumi.ComponentResource {
         });
         const accessEntry = new aws.eks.AccessEntry(
             `${name}-node`,
-            { clusterName: cluster.name, principalArn: nodeRole.arn, type: "EC2_LINUX", tags },
+            // The cluster's live name: the entry is created once the cluster exists, never before.
+            { clusterName: cluster.liveName, principalArn: nodeRole.arn, type: "EC2_LINUX", tags },
             { parent: this },
         );
 
@@ -301,9 +302,10 @@ export class Karpenter extends pulumi.ComponentResource {
 
 export function karpenterTrafficRules(monitoringEnabled: boolean): TrafficRule[] {
     const rules: TrafficRule[] = [
-        { description: "Karpenter watches and updates the cluster through the API server", direction: "egress", peer: { kind: "apiServer" }, ports: [{ port: 443 }] },
-        { description: "Karpenter calls EC2, SQS, SSM, pricing, EKS and STS", direction: "egress", peer: { kind: "awsApis" }, ports: [{ port: 443 }] },
+        { name: "allow-apiserver", description: "Karpenter watches and updates the cluster through the API server", direction: "egress", peer: { kind: "apiServer" }, ports: [{ port: 443 }] },
+        { name: "allow-aws-apis", description: "Karpenter calls EC2, SQS, SSM, pricing, EKS and STS", direction: "egress", peer: { kind: "awsApis" }, ports: [{ port: 443 }] },
         {
+            name: "allow-pod-identity",
             description: "Karpenter fetches its Pod Identity credentials from the node-local agent",
             direction: "egress",
             peer: { kind: "podIdentityAgent" },

@@ -22,14 +22,28 @@ export interface PortSpec {
     protocol?: "TCP" | "UDP";
 }
 
-/** Who is on the other side of an allowed connection. */
+/**
+ * Who is on the other side of an allowed connection. How each becomes a NetworkPolicy peer
+ * follows what the VPC CNI enforces (test/support/networkModel.ts has the sources): egress is
+ * checked on the pod's interface before kube-proxy rewrites a Service's ClusterIP, and an
+ * `ipBlock` matches only the addresses it literally covers, never a ClusterIP outside it.
+ */
 export type TrafficPeer =
     | { kind: "namespace"; namespace: string; podLabels?: Record<string, string> }
+    /**
+     * The Kubernetes API: the `kubernetes` Service's ClusterIP, which in-cluster clients dial, and
+     * the control plane's ENIs in the private subnets, which clients of the endpoint's name and
+     * scrapers of the Service's endpoints reach directly.
+     */
     | { kind: "apiServer" }
+    /** The control plane's ENIs (the private subnets), where the API server's calls to webhooks come from. */
     | { kind: "controlPlane" }
+    /** AWS's public endpoints and the internet: anything but the service range and, when the program owns it, the VPC. */
     | { kind: "awsApis" }
     /** Credentials for EKS Pod Identity (http://169.254.170.23/v1/credentials, TCP 80). */
     | { kind: "podIdentityAgent" }
+    /** The nodes (their kubelets and host-network pods), in the private subnets. */
+    | { kind: "nodes" }
     | { kind: "cidr"; cidr: pulumi.Input<string> };
 
 export interface TrafficRule {
@@ -42,10 +56,10 @@ export interface TrafficRule {
     /** Pods in this namespace the rule applies to (all when omitted). */
     podLabels?: Record<string, string>;
     /**
-     * NetworkPolicy name (a DNS label). Defaults to `allow-<direction>-<index>`; give one so
-     * that adding or reordering rules does not rename (replace) the others.
+     * NetworkPolicy name (a DNS label) saying what it allows, e.g. `allow-apiserver`: a name
+     * that does not depend on the rule's position, so adding or reordering rules replaces nothing.
      */
-    name?: string;
+    name: string;
 }
 
 /** Resource guard rails: a ResourceQuota and a LimitRange for containers. */
@@ -73,9 +87,9 @@ export function addonNamespaceLimits(cpu: string, memory: string, pods: string, 
 }
 
 /** Ingress from Prometheus (the monitoring namespace) to an add-on's metrics port. */
-export function scrapedByMonitoring(description: string, port: number, name?: string): TrafficRule {
+export function scrapedByMonitoring(description: string, port: number, name = "allow-scrape-from-monitoring"): TrafficRule {
     return {
-        ...(name ? { name } : {}),
+        name,
         description,
         direction: "ingress",
         peer: { kind: "namespace", namespace: PLATFORM_NAMESPACES.monitoring },
@@ -133,10 +147,9 @@ export class LockedNamespace extends pulumi.ComponentResource {
         const childOpts = { parent: this, provider, dependsOn: [this.namespace] };
         new k8s.networking.v1.NetworkPolicy(`${name}-default-deny`, defaultDeny(args.name), childOpts);
         new k8s.networking.v1.NetworkPolicy(`${name}-allow-dns`, allowDns(args.name), childOpts);
-        args.rules.forEach((rule, index) => {
-            const resourceName = rule.name ? `${name}-${rule.name}` : `${name}-allow-${index}`;
-            new k8s.networking.v1.NetworkPolicy(resourceName, allowRule(args.name, rule, args.cluster, index), childOpts);
-        });
+        for (const rule of args.rules) {
+            new k8s.networking.v1.NetworkPolicy(`${name}-${rule.name}`, allowRule(args.name, rule, args.cluster), childOpts);
+        }
         // The ServiceAccount controller creates `default` moments after the namespace; a
         // server-side apply creates or updates it, so there is no race. Deleting this resource
         // only gives the field back; the ServiceAccount stays.
@@ -203,10 +216,10 @@ function validated(args: LockedNamespaceArgs): Record<string, never> {
         if (rule.peer.kind === "namespace" && rule.peer.podLabels !== undefined && Object.keys(rule.peer.podLabels).length === 0) {
             problems.push(`${where}: empty peer podLabels; omit it to mean every pod of the namespace`);
         }
-        const policyName = ruleName(rule, index);
-        if (!DNS_LABEL.test(policyName)) problems.push(`${where}: name "${policyName}" is not a DNS label`);
-        if (names.has(policyName)) problems.push(`${where}: NetworkPolicy name "${policyName}" is used twice`);
-        names.add(policyName);
+        if (!DNS_LABEL.test(rule.name)) problems.push(`${where}: name "${rule.name}" is not a DNS label`);
+        if (/^allow-(ingress|egress)-\d+$/.test(rule.name)) problems.push(`${where}: name "${rule.name}" says where the rule is, not what it allows`);
+        if (names.has(rule.name)) problems.push(`${where}: NetworkPolicy name "${rule.name}" is used twice`);
+        names.add(rule.name);
     });
     if (problems.length > 0) throw new Error(`namespace ${args.name}: ${problems.join("; ")}`);
     return {};
@@ -251,36 +264,39 @@ function allowDns(namespace: string): k8s.networking.v1.NetworkPolicyArgs {
 
 const ANYWHERE_IPV4 = "0.0.0.0/0";
 
-function peerSelector(peer: TrafficPeer, cluster: ClusterContext): Record<string, unknown> {
+type NetworkPolicyPeer = k8s.types.input.networking.v1.NetworkPolicyPeer;
+
+const ipBlocks = (cidrs: string[]): NetworkPolicyPeer[] => cidrs.map((cidr) => ({ ipBlock: { cidr } }));
+
+function peersOf(peer: TrafficPeer, cluster: ClusterContext): pulumi.Input<pulumi.Input<NetworkPolicyPeer>[]> {
     switch (peer.kind) {
         case "namespace":
-            return {
-                namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: peer.namespace } },
-                ...(peer.podLabels ? { podSelector: { matchLabels: peer.podLabels } } : {}),
-            };
-        // The private endpoint's ENIs and the control plane's webhook calls come from the VPC.
+            return [
+                {
+                    namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: peer.namespace } },
+                    ...(peer.podLabels ? { podSelector: { matchLabels: peer.podLabels } } : {}),
+                },
+            ];
         case "apiServer":
+            return pulumi.all([cluster.apiServerServiceIp, cluster.privateSubnetCidrs]).apply(([ip, subnets]) => ipBlocks([`${ip}/32`, ...subnets]));
         case "controlPlane":
-            return { ipBlock: { cidr: cluster.vpcCidr } };
+        case "nodes":
+            return cluster.privateSubnetCidrs.apply(ipBlocks);
         case "awsApis":
-            return { ipBlock: { cidr: ANYWHERE_IPV4 } };
+            return cluster.notInternetCidrs.apply((except) => [{ ipBlock: { cidr: ANYWHERE_IPV4, except } }]);
         case "podIdentityAgent":
-            return { ipBlock: { cidr: POD_IDENTITY_AGENT.cidr } };
+            return [{ ipBlock: { cidr: POD_IDENTITY_AGENT.cidr } }];
         case "cidr":
-            return { ipBlock: { cidr: peer.cidr } };
+            return [{ ipBlock: { cidr: peer.cidr } }];
     }
 }
 
-function ruleName(rule: TrafficRule, index: number): string {
-    return rule.name ?? `allow-${rule.direction}-${index}`;
-}
-
-function allowRule(namespace: string, rule: TrafficRule, cluster: ClusterContext, index: number): k8s.networking.v1.NetworkPolicyArgs {
+function allowRule(namespace: string, rule: TrafficRule, cluster: ClusterContext): k8s.networking.v1.NetworkPolicyArgs {
     const ports = rule.ports.map((p) => ({ port: p.port, protocol: p.protocol ?? "TCP" }));
-    const peer = peerSelector(rule.peer, cluster);
-    const direction = rule.direction === "ingress" ? { ingress: [{ from: [peer], ports }] } : { egress: [{ to: [peer], ports }] };
+    const peers = peersOf(rule.peer, cluster);
+    const direction = rule.direction === "ingress" ? { ingress: [{ from: peers, ports }] } : { egress: [{ to: peers, ports }] };
     return {
-        metadata: { name: ruleName(rule, index), namespace, annotations: { "platform.eks.aws/description": rule.description } },
+        metadata: { name: rule.name, namespace, annotations: { "platform.eks.aws/description": rule.description } },
         spec: {
             podSelector: rule.podLabels ? { matchLabels: rule.podLabels } : {},
             policyTypes: [rule.direction === "ingress" ? "Ingress" : "Egress"],

@@ -2,6 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { MonitoringConfig } from "../config/addons";
+import type { TenantConfig } from "../config/tenants";
+import { monitoringScrapeRules } from "./tenantNamespace";
 import { PLATFORM_NAMESPACES } from "../config/namespaces";
 import { addonNamespaceLimits, COREDNS, LockedNamespace, type TrafficRule } from "./lockedNamespace";
 import { platformAlertsRule } from "./monitoring.rules";
@@ -13,9 +15,10 @@ import { TRIVY_METRICS_PORT } from "./trivyOperator";
 import { KARPENTER_METRICS_PORT } from "./karpenter";
 import { EXTERNAL_SECRETS_METRICS_PORT } from "./externalSecrets";
 
-/** prometheus-operator release the chart (88.5.3) deploys; its CRDs are applied from the same release. */
+/** prometheus-operator release the chart (88.5.3) deploys; its CRDs come from the CRD chart of the same release. */
 export const PROMETHEUS_OPERATOR_VERSION = "v0.93.1";
-export const PROMETHEUS_CRDS_URL = `https://github.com/prometheus-operator/prometheus-operator/releases/download/${PROMETHEUS_OPERATOR_VERSION}/stripped-down-crds.yaml`;
+/** Helm keeps the CRD release's record here: it holds no namespaced object, and the namespace always exists. */
+export const PROMETHEUS_CRDS_RELEASE_NAMESPACE = "kube-system";
 
 export const MONITORING_RELEASE = "kube-prometheus-stack";
 export const GRAFANA_ADMIN_SECRET = "grafana-admin";
@@ -39,8 +42,8 @@ export interface PodScrapeTarget {
 export interface MonitoringArgs {
     cluster: ClusterContext;
     config: MonitoringConfig;
-    /** Tenant namespaces and the ports Prometheus may scrape there. */
-    tenants: { name: string; metricsPorts: number[] }[];
+    /** Tenant namespaces: Prometheus scrapes their metrics ports and what they allow from monitoring. */
+    tenants: readonly TenantConfig[];
     /** Which add-ons run, so Prometheus may reach their metrics (their charts bring their own ServiceMonitors). */
     addons: { velero: boolean; trivy: boolean; karpenter: boolean; externalSecrets: boolean };
     /**
@@ -52,7 +55,7 @@ export interface MonitoringArgs {
      * The Prometheus CRDs, when the caller applied them first (prometheusCrds()) so that other
      * add-ons' ServiceMonitors can wait for them; created here as a child when absent.
      */
-    crds?: k8s.yaml.v2.ConfigFile;
+    crds?: pulumi.Resource;
     /**
      * Where Alertmanager's configuration (receivers, routes) comes from: a Secrets Manager secret
      * synced by External Secrets through the platform's ClusterSecretStore.
@@ -70,13 +73,23 @@ export interface AlertmanagerConfigSource {
 
 
 /**
- * The Prometheus Operator CRDs, pinned to the operator release the chart deploys. They exceed
- * the 256 KiB last-applied annotation of client-side apply: the provider applies them
- * server-side. Apart from the Monitoring component so that every chart rendering a
- * ServiceMonitor can wait for them without waiting for the monitoring release.
+ * The Prometheus Operator CRDs from the pinned `prometheus-operator-crds` chart (nothing else is
+ * downloaded at deploy time). The chart templates them, so a chart bump upgrades them; Helm
+ * patches and keeps no last-applied annotation, which these CRDs would overflow. Apart from the
+ * Monitoring component so that every chart rendering a ServiceMonitor can wait for them without
+ * waiting for the monitoring release. prod: deleting the release would delete every
+ * ServiceMonitor, PodMonitor and PrometheusRule with it, so it is protected and retained.
  */
-export function prometheusCrds(name: string, cluster: ClusterContext, opts: pulumi.ComponentResourceOptions = {}): k8s.yaml.v2.ConfigFile {
-    return new k8s.yaml.v2.ConfigFile(`${name}-prometheus-crds`, { file: PROMETHEUS_CRDS_URL }, { ...opts, provider: cluster.provider });
+export function prometheusCrds(name: string, cluster: ClusterContext, parent?: pulumi.Resource): k8s.helm.v3.Release {
+    return helmRelease(parent, `${name}-prometheus-crds`, {
+        cluster,
+        source: CHARTS.prometheusOperatorCrds,
+        namespace: PROMETHEUS_CRDS_RELEASE_NAMESPACE,
+        values: {},
+        crdsOnly: true,
+        protect: cluster.protectStateful,
+        retainOnDelete: cluster.protectStateful,
+    });
 }
 
 /**
@@ -100,7 +113,7 @@ export class Monitoring extends pulumi.ComponentResource {
         // 2 Prometheus (2 CPU / 4Gi each), 2 Alertmanager, operator, Grafana, kube-state-metrics,
         // config reloaders and hook jobs, with room for a rollout.
         const limits = addonNamespaceLimits("12", "16Gi", "30", { cpu: "2", memory: "8Gi" });
-        const ns = new LockedNamespace(`${name}-namespace`, { cluster, name: this.namespace, podSecurity: "restricted", rules: monitoringRules(cluster, args), limits }, { parent: this });
+        const ns = new LockedNamespace(`${name}-namespace`, { cluster, name: this.namespace, podSecurity: "restricted", rules: monitoringRules(args), limits }, { parent: this });
         const hostNs = new LockedNamespace(
             `${name}-host-namespace`,
             {
@@ -123,7 +136,7 @@ export class Monitoring extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const crds = args.crds ?? prometheusCrds(name, cluster, { parent: this });
+        const crds = args.crds ?? prometheusCrds(name, cluster, this);
         this.crds = [crds];
 
         const dependsOn: pulumi.Resource[] = [ns, hostNs, crds];
@@ -194,18 +207,35 @@ export function podMonitor(namespace: string, target: PodScrapeTarget): { apiVer
     };
 }
 
-function monitoringRules(cluster: ClusterContext, args: MonitoringArgs): TrafficRule[] {
+/** The Prometheus pods (the operator labels its StatefulSet's pods so): only they scrape other namespaces. */
+export const PROMETHEUS_POD_LABELS = { "app.kubernetes.io/name": "prometheus" };
+
+function monitoringRules(args: MonitoringArgs): TrafficRule[] {
     const self = { kind: "namespace" as const, namespace: PLATFORM_NAMESPACES.monitoring };
+    const prometheus = { ...PROMETHEUS_POD_LABELS };
     const internalPorts = [{ port: 9090 }, { port: 9093 }, { port: 9094 }, { port: 9094, protocol: "UDP" as const }, { port: 3000 }, { port: 8080 }, { port: 8081 }, { port: 10250 }];
     const rules: TrafficRule[] = [
-        { name: "allow-apiserver", description: "Operator, Prometheus discovery, kube-state-metrics, Grafana sidecars and the webhook patch jobs use the Kubernetes API", direction: "egress", peer: { kind: "apiServer" }, ports: [{ port: 443 }] },
+        {
+            name: "allow-apiserver",
+            description: "Operator, Prometheus discovery, kube-state-metrics, Grafana sidecars and the webhook patch jobs use the Kubernetes API; Prometheus scrapes its endpoints",
+            direction: "egress",
+            peer: { kind: "apiServer" },
+            ports: [{ port: 443 }],
+        },
         { name: "allow-webhook-from-control-plane", description: "The API server calls the operator's admission webhook", direction: "ingress", peer: { kind: "controlPlane" }, ports: [{ port: 10250 }] },
         { name: "allow-ingress-within-monitoring", description: "Monitoring components talk to each other (Grafana->Prometheus, Prometheus->Alertmanager, scrapes, Alertmanager mesh)", direction: "ingress", peer: self, ports: internalPorts },
         { name: "allow-egress-within-monitoring", description: "Monitoring components talk to each other", direction: "egress", peer: self, ports: internalPorts },
-        // Kubelet/cAdvisor and host-network node-exporter listen on node IPs inside the VPC.
-        { name: "allow-scrape-nodes", description: "Prometheus scrapes kubelets and node-exporter on the nodes", direction: "egress", peer: { kind: "cidr", cidr: cluster.vpcCidr }, ports: [{ port: 10250 }, { port: 9100 }] },
-        { name: "allow-scrape-node-exporter", description: "Prometheus scrapes node-exporter's pods", direction: "egress", peer: { kind: "namespace", namespace: PLATFORM_NAMESPACES.nodeExporter }, ports: [{ port: 9100 }] },
-        { name: "allow-scrape-coredns", description: "Prometheus scrapes CoreDNS", direction: "egress", peer: { kind: "namespace", namespace: COREDNS.namespace, podLabels: { ...COREDNS.podLabels } }, ports: [{ port: 9153 }] },
+        // Kubelet/cAdvisor and host-network node-exporter listen on node IPs (the private subnets).
+        { name: "allow-scrape-nodes", description: "Prometheus scrapes kubelets and node-exporter on the nodes", direction: "egress", peer: { kind: "nodes" }, ports: [{ port: 10250 }, { port: 9100 }], podLabels: prometheus },
+        { name: "allow-scrape-node-exporter", description: "Prometheus scrapes node-exporter's pods", direction: "egress", peer: { kind: "namespace", namespace: PLATFORM_NAMESPACES.nodeExporter }, ports: [{ port: 9100 }], podLabels: prometheus },
+        {
+            name: "allow-scrape-coredns",
+            description: "Prometheus scrapes CoreDNS",
+            direction: "egress",
+            peer: { kind: "namespace", namespace: COREDNS.namespace, podLabels: { ...COREDNS.podLabels } },
+            ports: [{ port: 9153 }],
+            podLabels: prometheus,
+        },
         {
             name: "allow-alertmanager-receivers",
             description: "Alertmanager delivers pages to the receivers (PagerDuty, Slack, ...) over HTTPS",
@@ -221,15 +251,18 @@ function monitoringRules(cluster: ClusterContext, args: MonitoringArgs): Traffic
         { on: args.addons.karpenter, name: "karpenter", title: "Karpenter", namespace: PLATFORM_NAMESPACES.karpenter, port: KARPENTER_METRICS_PORT },
         { on: args.addons.externalSecrets, name: "external-secrets", title: "External Secrets Operator", namespace: PLATFORM_NAMESPACES.externalSecrets, port: EXTERNAL_SECRETS_METRICS_PORT },
     ];
-    for (const addon of addonMetrics.filter((a) => a.on)) {
-        rules.push({ name: `allow-scrape-${addon.name}`, description: `Prometheus scrapes ${addon.title}`, direction: "egress", peer: { kind: "namespace", namespace: addon.namespace }, ports: [{ port: addon.port }] });
-    }
-    for (const target of args.podTargets ?? []) {
-        rules.push({ name: `allow-scrape-${target.name}`, description: `Prometheus scrapes ${target.name}`, direction: "egress", peer: { kind: "namespace", namespace: target.namespace }, ports: [{ port: target.port }] });
-    }
-    for (const tenant of args.tenants) {
-        rules.push({ name: `allow-scrape-tenant-${tenant.name}`, description: `Prometheus scrapes tenant ${tenant.name}`, direction: "egress", peer: { kind: "namespace", namespace: tenant.name }, ports: tenant.metricsPorts.map((port) => ({ port })) });
-    }
+    const scrape = (name: string, title: string, namespace: string, port: number): TrafficRule => ({
+        name: `allow-scrape-${name}`,
+        description: `Prometheus scrapes ${title}`,
+        direction: "egress",
+        peer: { kind: "namespace", namespace },
+        ports: [{ port }],
+        podLabels: prometheus,
+    });
+    for (const addon of addonMetrics.filter((a) => a.on)) rules.push(scrape(addon.name, addon.title, addon.namespace, addon.port));
+    for (const target of args.podTargets ?? []) rules.push(scrape(target.name, target.name, target.namespace, target.port));
+    // Every tenant's metrics ports, and whatever a tenant allows from monitoring: the egress half.
+    rules.push(...monitoringScrapeRules(args.tenants, prometheus));
     return rules;
 }
 

@@ -49,7 +49,11 @@ export class Network extends pulumi.ComponentResource {
     readonly vpcId: pulumi.Output<string>;
     readonly vpcCidr: pulumi.Output<string>;
     readonly privateSubnetIds: pulumi.Output<string[]>;
+    /** Where nodes, pods (the VPC CNI takes pod IPs from the node's subnet) and the control plane's ENIs are. */
+    readonly privateSubnetCidrs: pulumi.Output<string[]>;
     readonly publicSubnetIds: pulumi.Output<string[]>;
+    /** The program owns the VPC: nothing in it but what it creates (no VPC endpoints). */
+    readonly ownsVpc: boolean;
 
     constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
         super("platform:index:Network", name, {}, opts);
@@ -59,13 +63,17 @@ export class Network extends pulumi.ComponentResource {
             this.vpcId = pulumi.output(net.vpcId);
             this.vpcCidr = vpc.cidrBlock;
             this.privateSubnetIds = pulumi.output(net.privateSubnetIds);
+            this.privateSubnetCidrs = pulumi.all(net.privateSubnetIds.map((id) => aws.ec2.getSubnetOutput({ id }, { parent: this }).cidrBlock));
             this.publicSubnetIds = pulumi.output(net.publicSubnetIds);
+            this.ownsVpc = false;
         } else {
             const built = this.buildManaged(name, net, args);
             this.vpcId = built.vpcId;
             this.vpcCidr = built.vpcCidr;
             this.privateSubnetIds = built.privateSubnetIds;
+            this.privateSubnetCidrs = pulumi.output(deriveSubnetCidrs(net).privateCidrs);
             this.publicSubnetIds = built.publicSubnetIds;
+            this.ownsVpc = true;
         }
         this.registerOutputs({ vpcId: this.vpcId, vpcCidr: this.vpcCidr, privateSubnetIds: this.privateSubnetIds, publicSubnetIds: this.publicSubnetIds });
     }

@@ -1,7 +1,8 @@
 import type { PlatformStackOutputs } from "../contract/outputs";
 import type { PlatformConfig } from "../config";
-import { secret as pulumiSecret } from "@pulumi/pulumi";
-import { Cluster } from "./cluster";
+import * as pulumi from "@pulumi/pulumi";
+import { Cluster, serviceCidrFor } from "./cluster";
+import { addressAt } from "../config/cidr";
 import { DEFAULT_STORAGE_CLASS, NodeAddons, SystemAddons } from "./clusterAddons";
 import { Network } from "./network";
 import { NodeGroup } from "./nodeGroup";
@@ -10,7 +11,6 @@ import { PLATFORM_NAMESPACES } from "../config/namespaces";
 import { NamespaceBaseline } from "./namespaceBaseline";
 import { Karpenter } from "./karpenter"; // ADDONS-I
 import { ExternalSecrets } from "./externalSecrets"; // ADDONS-I
-import * as aws from "@pulumi/aws"; // ADDONS-II
 import { Monitoring, prometheusCrds } from "./monitoring"; // ADDONS-II
 import { TrivyOperator } from "./trivyOperator"; // ADDONS-II
 import { Velero } from "./velero"; // ADDONS-II
@@ -28,11 +28,13 @@ export function buildPlatform(config: PlatformConfig): PlatformStackOutputs {
     // region CLUSTER (network, control plane, node groups, managed add-ons)
     const tags = { ...config.tags, "platform.eks.aws/cluster": config.clusterName, environment: config.environment, "managed-by": "pulumi" };
     const network = new Network("network", { clusterName: config.clusterName, network: config.network, tags, protectStateful: config.isProduction });
+    const serviceCidr = network.vpcCidr.apply(serviceCidrFor);
     const eksCluster = new Cluster("cluster", {
         clusterName: config.clusterName,
         kubernetesVersion: config.kubernetesVersion,
-        network: { vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds },
+        network: { vpcId: network.vpcId, privateSubnetIds: network.privateSubnetIds, serviceCidr },
         endpoint: config.endpoint,
+        deployRunnerCidrs: config.deployRunner?.network === "vpc" ? config.deployRunner.sourceCidrs : undefined,
         access: config.access,
         controlPlaneLogRetentionDays: config.controlPlaneLogRetentionDays,
         tags,
@@ -40,6 +42,7 @@ export function buildPlatform(config: PlatformConfig): PlatformStackOutputs {
     });
     const clusterContext: ClusterContext = {
         name: config.clusterName,
+        liveName: eksCluster.liveName,
         region: config.region,
         accountId: eksCluster.accountId,
         partition: eksCluster.partition,
@@ -51,6 +54,10 @@ export function buildPlatform(config: PlatformConfig): PlatformStackOutputs {
         vpcId: network.vpcId,
         vpcCidr: network.vpcCidr,
         privateSubnetIds: network.privateSubnetIds,
+        privateSubnetCidrs: network.privateSubnetCidrs,
+        serviceCidr,
+        apiServerServiceIp: serviceCidr.apply((cidr) => addressAt(cidr, 1)),
+        notInternetCidrs: network.ownsVpc ? pulumi.all([serviceCidr, network.vpcCidr]) : serviceCidr.apply((cidr) => [cidr]),
         clusterSecurityGroupId: eksCluster.clusterSecurityGroupId,
         nodeSecurityGroupId: eksCluster.nodeSecurityGroupId,
         provider: eksCluster.provider,
@@ -61,11 +68,7 @@ export function buildPlatform(config: PlatformConfig): PlatformStackOutputs {
         protectStateful: config.isProduction,
         highAvailability: config.isProduction,
     };
-    const nodeAddons = new NodeAddons("node-addons", {
-        cluster: clusterContext,
-        kubernetesVersion: config.kubernetesVersion,
-        dependsOn: [eksCluster.eksCluster],
-    });
+    const nodeAddons = new NodeAddons("node-addons", { cluster: clusterContext, kubernetesVersion: config.kubernetesVersion });
     const nodeGroups = config.nodeGroups.map(
         (group) =>
             new NodeGroup(`node-group-${group.name}`, {
@@ -103,7 +106,7 @@ export function buildPlatform(config: PlatformConfig): PlatformStackOutputs {
     outputs.clusterArn = clusterContext.arn;
     outputs.oidcProviderArn = clusterContext.oidcProviderArn;
     outputs.oidcProviderUrl = clusterContext.oidcIssuer;
-    outputs.kubeconfig = pulumiSecret(eksCluster.kubeconfigJson);
+    outputs.kubeconfig = pulumi.secret(eksCluster.kubeconfigJson);
     outputs.clusterSecurityGroupId = clusterContext.clusterSecurityGroupId;
     outputs.nodeSecurityGroupId = clusterContext.nodeSecurityGroupId;
     outputs.vpcId = clusterContext.vpcId;
@@ -156,7 +159,7 @@ export function buildPlatform(config: PlatformConfig): PlatformStackOutputs {
         ? new Monitoring("monitoring", {
               cluster: clusterContext,
               config: addonsII.monitoring,
-              tenants: config.tenants.map((t) => ({ name: t.name, metricsPorts: t.metricsPorts })),
+              tenants: config.tenants,
               addons: {
                   velero: addonsII.velero.enabled,
                   trivy: addonsII.trivy.enabled,
@@ -172,10 +175,9 @@ export function buildPlatform(config: PlatformConfig): PlatformStackOutputs {
         : undefined;
     const scrapedBy = monitoring ? { crds: monitoring.crds } : undefined;
     if (addonsII.velero.enabled) {
-        // Who may manage the backup bucket's guards: the CI deployer roles; without any, the
-        // role running `pulumi up` now (aws:PrincipalArn is the role, not the session).
-        const deployerRoleArns =
-            config.access.ciRoleArns.length > 0 ? config.access.ciRoleArns : [aws.iam.getSessionContextOutput({ arn: aws.getCallerIdentityOutput().arn }).issuerArn];
+        // Who may manage the backup bucket's guards (and, outside production, empty it on
+        // destroy): the role that runs `pulumi up` (aws:PrincipalArn is the role, not the session).
+        const deployerRoleArns = [config.access.deployerRoleArn];
         // Server access logs of the backup bucket: who read or deleted backups, and when.
         const accessLogs = new AccessLogBucket("access-logs", {
             clusterName: config.clusterName,

@@ -161,9 +161,10 @@ export function tenantTrafficRules(tenant: TenantConfig, egressTo: NamespaceAllo
  * The egress rules the `monitoring` namespace needs to scrape every tenant (its metrics ports,
  * plus any allow a tenant declared from `monitoring`). For the monitoring add-on's LockedNamespace.
  */
-export function monitoringScrapeRules(tenants: readonly TenantConfig[]): TrafficRule[] {
+export function monitoringScrapeRules(tenants: readonly TenantConfig[], podLabels?: Record<string, string>): TrafficRule[] {
     return namedRules(
-        "allow-scrape",
+        // "tenant" keeps these apart from the monitoring namespace's own allow-scrape-* names.
+        "allow-scrape-tenant",
         egressAllowsFor(PLATFORM_NAMESPACES.monitoring, tenants).concat(
             tenants.filter((t) => t.metricsPorts.length > 0).map((t) => ({ namespace: t.name, ports: t.metricsPorts, protocol: "TCP" as const })),
         ),
@@ -171,6 +172,7 @@ export function monitoringScrapeRules(tenants: readonly TenantConfig[]): Traffic
             name,
             description: `Prometheus scrapes ${allow.namespace} on ${allow.protocol} ${allow.ports.join(", ")}`,
             direction: "egress",
+            ...(podLabels ? { podLabels } : {}),
             peer: { kind: "namespace", namespace: allow.namespace },
             ports: allow.ports.map((port) => ({ port, protocol: allow.protocol })),
         }),

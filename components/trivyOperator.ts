@@ -4,30 +4,22 @@ import type { TrivyConfig } from "../config/addons";
 import { PLATFORM_NAMESPACES } from "../config/namespaces";
 import { addonNamespaceLimits, LockedNamespace, scrapedByMonitoring, type TrafficRule } from "./lockedNamespace";
 import { CHARTS, helmRelease } from "./shared/helm";
+import { workloadIdentity } from "./shared/identity";
+import { trivyEcrReadPolicy } from "./trivyOperator.iam";
 import { RESTRICTED_CONTAINER_SECURITY_CONTEXT, resources, restrictedPodSecurityContext, systemPlacement } from "./shared/scheduling";
 import type { ClusterContext } from "./shared/types";
 
 export const TRIVY_RELEASE = "trivy-operator";
-/** The operator's app version in chart 0.34.0; its CRDs are applied from the same tag. */
+/**
+ * The operator's service account, which its scan jobs run as too (trivy-operator v0.32.0:
+ * OPERATOR_SERVICE_ACCOUNT, used for every scan job unless scan jobs run in the workload's
+ * namespace, which stays off). It carries the scan jobs' ECR read identity.
+ */
+export const TRIVY_SERVICE_ACCOUNT = "trivy-operator";
+/** The operator's app version in chart 0.34.0. */
 export const TRIVY_OPERATOR_VERSION = "v0.32.0";
 /** Container port of the operator's metrics endpoint (the Service maps port 80 to it). */
 export const TRIVY_METRICS_PORT = 8080;
-
-/** The CRDs the chart ships in `deploy/helm/crds/` at the operator's tag. */
-export const TRIVY_CRD_FILES = [
-    "clustercompliancereports",
-    "clusterconfigauditreports",
-    "clusterinfraassessmentreports",
-    "clusterrbacassessmentreports",
-    "clustersbomreports",
-    "clustervulnerabilityreports",
-    "configauditreports",
-    "exposedsecretreports",
-    "infraassessmentreports",
-    "rbacassessmentreports",
-    "sbomreports",
-    "vulnerabilityreports",
-].map((plural) => `https://raw.githubusercontent.com/aquasecurity/trivy-operator/${TRIVY_OPERATOR_VERSION}/deploy/helm/crds/aquasecurity.github.io_${plural}.yaml`);
 
 export interface TrivyOperatorArgs {
     cluster: ClusterContext;
@@ -52,19 +44,28 @@ export class TrivyOperator extends pulumi.ComponentResource {
         const limits = addonNamespaceLimits(`${3 + 4 * jobs}`, `${3 + 4 * jobs}Gi`, `${5 + 2 * jobs}`);
         const ns = new LockedNamespace(`${name}-namespace`, { cluster, name: this.namespace, podSecurity: "restricted", rules: trafficRules(args.monitoring !== undefined), limits }, { parent: this });
 
-        // Helm installs `crds/` only on first install; applied server-side here they follow
-        // every version bump of TRIVY_OPERATOR_VERSION.
-        const crds = TRIVY_CRD_FILES.map(
-            (file) => new k8s.yaml.v2.ConfigFile(`${name}-crd-${file.split("_").pop()!.replace(".yaml", "")}`, { file }, { parent: this, provider: cluster.provider }),
-        );
+        // The CRDs come from the pinned chart's `crds/`, which Helm installs with the release and
+        // never upgrades: a chart bump first applies the new chart's CRDs (docs/trivy.md,
+        // "Upgrading the chart"). Nothing is downloaded at deploy time but the chart itself.
+        // Scan jobs pull private ECR images with their own read-only identity: IRSA on the
+        // operator's service account, the path trivy-operator documents for ECR (the operator pod
+        // holds the same read-only rights; it does not use them).
+        const scanner = workloadIdentity(this, `${name}-ecr-read`, {
+            cluster,
+            namespace: this.namespace,
+            serviceAccount: TRIVY_SERVICE_ACCOUNT,
+            mechanism: "irsa",
+            policy: pulumi.all([cluster.partition, cluster.accountId]).apply(([partition, accountId]) => trivyEcrReadPolicy({ partition, region: cluster.region, accountId })),
+        });
 
         const release = helmRelease(this, TRIVY_RELEASE, {
             cluster,
             source: CHARTS.trivyOperator,
             namespace: this.namespace,
-            values: trivyValues(cluster, args.config, args.monitoring !== undefined),
-            skipCrds: true,
-            dependsOn: [ns, ...crds, ...(args.monitoring?.crds ?? [])],
+            values: scanner.roleArn.apply((roleArn) => trivyValues(cluster, args.config, args.monitoring !== undefined, roleArn)),
+            skipCrds: false,
+            // The role and its permissions exist before the first scan job asks STS for credentials.
+            dependsOn: [ns, ...scanner.ready, ...(args.monitoring?.crds ?? [])],
         });
         if (cluster.highAvailability) {
             // The chart has no PodDisruptionBudget of its own.
@@ -97,7 +98,7 @@ function trafficRules(monitoring: boolean): TrafficRule[] {
 }
 
 /** Helm values for chart trivy-operator 0.34.0; every key is checked against the pinned values.yaml. */
-export function trivyValues(cluster: ClusterContext, config: TrivyConfig, monitoring: boolean): Record<string, unknown> {
+export function trivyValues(cluster: ClusterContext, config: TrivyConfig, monitoring: boolean, scannerRoleArn: string): Record<string, unknown> {
     const placement = systemPlacement();
     const containerSecurityContext = { ...RESTRICTED_CONTAINER_SECURITY_CONTEXT, privileged: false, capabilities: { drop: ["ALL"] } };
     return {
@@ -124,6 +125,15 @@ export function trivyValues(cluster: ClusterContext, config: TrivyConfig, monito
             scanJobPodTemplatePodSecurityContext: restrictedPodSecurityContext(65534),
             scanJobPodTemplateContainerSecurityContext: containerSecurityContext,
             scanJobAutomountServiceAccountToken: false,
+            // Scan jobs run in trivy-system as the operator's service account (its ECR identity),
+            // never as the scanned workload's.
+            scanJobsInSameNamespace: false,
+        },
+        // The IRSA webhook projects its own web-identity token, with or without automounting.
+        serviceAccount: {
+            create: true,
+            name: TRIVY_SERVICE_ACCOUNT,
+            annotations: { "eks.amazonaws.com/role-arn": scannerRoleArn, "eks.amazonaws.com/sts-regional-endpoints": "true" },
         },
         trivy: {
             // `image` mode reads images from the registry: no access to the node's container runtime.

@@ -3,7 +3,7 @@
  * everyone else out of the backups, and the key policy of the bucket's CMK.
  * Pure functions of plain strings, so tests read them (and simulate them) without a cloud.
  */
-import { clusterOwnershipTag, denyInsecureTransport, KEY_ADMIN_ACTIONS, policyDocument, type PolicyDocument } from "./shared/iamDocuments";
+import { clusterOwnershipTag, denyInsecureTransport, KEY_ADMIN_ACTIONS, policyDocument, type PolicyDocument, type PolicyStatement } from "./shared/iamDocuments";
 
 export interface VeleroIamFacts {
     partition: string;
@@ -100,7 +100,19 @@ export interface BucketPolicyFacts {
     breakGlassRoleArn: string;
     /** The roles that run `pulumi up` (IAM role ARNs, as `aws:PrincipalArn` reports them). */
     deployerRoleArns: string[];
+    /**
+     * Outside production, `pulumi destroy` must be able to empty the bucket (`forceDestroy`
+     * deletes every object version): the deployers may then delete backups, still never read them.
+     */
+    deployersMayEmpty?: boolean;
 }
+
+/**
+ * What emptying a versioned bucket takes: deleting every object version and delete marker, and
+ * bypassing Object Lock in GOVERNANCE mode (COMPLIANCE cannot be bypassed by anyone; the config
+ * refuses it outside production).
+ */
+export const BUCKET_EMPTYING_ACTIONS = ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:BypassGovernanceRetention"];
 
 /** Data-plane actions on the bucket itself (listing what is in it). */
 export const BUCKET_LISTING_ACTIONS = ["s3:ListBucket", "s3:ListBucketVersions", "s3:ListBucketMultipartUploads"];
@@ -128,6 +140,8 @@ export const BUCKET_GUARD_ACTIONS = [
  *  - changing the policy or the bucket's protection is denied to every principal except the
  *    deployer role and break-glass. Bucket *configuration reads* stay governed by IAM, so
  *    `pulumi up`/`refresh` keeps working.
+ * Outside production the deployers may also delete object versions (never read them), so that
+ * `pulumi destroy` empties the bucket even while this policy is in place.
  * Trade-offs: the deployers may still rewrite this policy (they must, to manage it), and list
  * key names. Anyone else running `pulumi up` (a human admin) cannot read the bucket (HeadBucket
  * is ListBucket) nor change its guards: deploy from the deployer roles, or as break-glass.
@@ -137,16 +151,38 @@ export const BUCKET_GUARD_ACTIONS = [
 export function veleroBucketPolicy(f: BucketPolicyFacts): PolicyDocument {
     const readers = [f.veleroRoleArn, f.breakGlassRoleArn];
     const managers = [...f.deployerRoleArns, f.breakGlassRoleArn];
+    const objectAccess: PolicyStatement[] = f.deployersMayEmpty
+        ? [
+              {
+                  Sid: "DenyObjectAccessExceptVeleroAndBreakGlass",
+                  Effect: "Deny",
+                  Principal: "*",
+                  NotAction: BUCKET_EMPTYING_ACTIONS,
+                  Resource: `${f.bucketArn}/*`,
+                  Condition: { StringNotLike: { "aws:PrincipalArn": readers } },
+              },
+              {
+                  Sid: "DenyDeletingBackupsExceptVeleroBreakGlassAndDeployer",
+                  Effect: "Deny",
+                  Principal: "*",
+                  Action: BUCKET_EMPTYING_ACTIONS,
+                  Resource: `${f.bucketArn}/*`,
+                  Condition: { StringNotLike: { "aws:PrincipalArn": [...readers, ...f.deployerRoleArns] } },
+              },
+          ]
+        : [
+              {
+                  Sid: "DenyObjectAccessExceptVeleroAndBreakGlass",
+                  Effect: "Deny",
+                  Principal: "*",
+                  Action: "s3:*",
+                  Resource: `${f.bucketArn}/*`,
+                  Condition: { StringNotLike: { "aws:PrincipalArn": readers } },
+              },
+          ];
     return policyDocument(
         { ...denyInsecureTransport([f.bucketArn, `${f.bucketArn}/*`]), Action: "s3:*" },
-        {
-            Sid: "DenyObjectAccessExceptVeleroAndBreakGlass",
-            Effect: "Deny",
-            Principal: "*",
-            Action: "s3:*",
-            Resource: `${f.bucketArn}/*`,
-            Condition: { StringNotLike: { "aws:PrincipalArn": readers } },
-        },
+        ...objectAccess,
         {
             // The deployer may list keys (names, not contents): the provider reads the bucket with
             // HeadBucket, which needs s3:ListBucket; denying it would break `pulumi up`/refresh.

@@ -28,7 +28,7 @@ export interface VeleroArgs {
     config: VeleroConfig;
     /** The one human role besides Velero that may read backups. */
     breakGlassRoleArn: string;
-    /** The roles that run `pulumi up`: the only ones besides break-glass that may change the bucket's guards. */
+    /** The roles that run `pulumi up`: the only ones besides break-glass that may change the bucket's guards (and, outside production, empty it on destroy). */
     deployerRoleArns: pulumi.Input<pulumi.Input<string>[]>;
     /**
      * When monitoring is on: the Prometheus CRDs the chart's ServiceMonitor needs. Velero waits
@@ -91,7 +91,9 @@ export class Velero extends pulumi.ComponentResource {
             {
                 bucket: pulumi.interpolate`${cluster.name}-backups-${cluster.accountId}`,
                 objectLockEnabled: config.objectLock.enabled,
-                forceDestroy: false,
+                // Outside production `pulumi destroy` empties the bucket (every version, bypassing
+                // GOVERNANCE retention) instead of stopping at BucketNotEmpty; prod keeps it.
+                forceDestroy: !cluster.protectStateful,
                 tags: cluster.tags,
             },
             stateful,
@@ -151,7 +153,9 @@ export class Velero extends pulumi.ComponentResource {
                 policy: pulumi.jsonStringify(
                     pulumi
                         .all([bucket.arn, identity.roleArn, pulumi.output(args.deployerRoleArns)])
-                        .apply(([bucketArn, veleroRoleArn, deployerRoleArns]) => veleroBucketPolicy({ bucketArn, veleroRoleArn, deployerRoleArns, breakGlassRoleArn: args.breakGlassRoleArn })),
+                        .apply(([bucketArn, veleroRoleArn, deployerRoleArns]) =>
+                            veleroBucketPolicy({ bucketArn, veleroRoleArn, deployerRoleArns, breakGlassRoleArn: args.breakGlassRoleArn, deployersMayEmpty: !cluster.protectStateful }),
+                        ),
                 ),
             },
             // After the public-access block: S3 rejects a policy it considers public while blocks are being set.

@@ -43,6 +43,13 @@ export function cidrsOverlap(first: string, second: string): boolean {
     return a.start <= b.end && b.start <= a.end;
 }
 
+/** The `n`-th address of `cidr` (0 is the network address). */
+export function addressAt(cidr: string, n: number): string {
+    const { start, end } = toRange(cidr);
+    if (start + n > end) throw new Error(`${cidr} has no address ${n}`);
+    return fromNumber(start + n);
+}
+
 /** The `index`-th subnet of `newPrefix` inside `cidr` (like Terraform's cidrsubnet). */
 export function subnetOf(cidr: string, newPrefix: number, index: number): string {
     const { start } = toRange(cidr);

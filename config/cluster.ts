@@ -40,10 +40,14 @@ export const accessSchema = z
         developerRoleArns: z.array(iamRoleArn).default([]).describe("IAM roles mapped to the `platform:developers` Kubernetes group."),
         viewerRoleArns: z.array(iamRoleArn).default([]).describe("IAM roles mapped to the `platform:viewers` Kubernetes group (read-only, no Secrets)."),
         ciRoleArns: z.array(iamRoleArn).default([]).describe("IAM roles of CI deployers, mapped to `platform:ci-deployers`."),
+        deployerRoleArn: iamRoleArn.describe(
+            "The IAM role that runs `pulumi up` and creates the cluster. EKS makes it cluster admin through the creator's bootstrap access entry; it may also be listed above (no second entry is created). A new cluster is refused when another principal runs `pulumi up`.",
+        ),
         breakGlassRoleArn: iamRoleArn.describe("The one human role besides Velero that may read backups (break-glass)."),
     })
     .superRefine((access, ctx) => {
-        // EKS allows one access entry per IAM principal and cluster: a role listed twice would fail `pulumi up`.
+        // EKS allows one access entry per IAM principal and cluster: a role listed twice would fail
+        // `pulumi up`. The deployer may appear in one list: its grants merge into EKS's bootstrap entry.
         const lists = ["platformAdminRoleArns", "developerRoleArns", "viewerRoleArns", "ciRoleArns"] as const;
         const firstSeen = new Map<string, string>();
         for (const list of lists) {

@@ -1,6 +1,10 @@
 import { z } from "zod";
 import { addonsSchema } from "./addons";
+import { cidrContains, isIpv4Cidr } from "./cidr";
+
+const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
 import { accessSchema, endpointSchema, OPEN_CIDRS, SUPPORTED_KUBERNETES_VERSIONS } from "./cluster";
+import { deployRunnerSchema, GITHUB_HOSTED_LABEL } from "./deploy";
 import { nodeGroupsSchema } from "./nodeGroups";
 import { networkSchema } from "./network";
 import { tenantsSchema } from "./tenants";
@@ -38,6 +42,7 @@ export const stackConfigSchema = z
         tenants: tenantsSchema,
         addons: addonsSchema.default(addonsSchema.parse({})),
         tags: z.record(z.string(), z.string()).default({}).describe("Tags added to every AWS resource."),
+        deployRunner: deployRunnerSchema.optional(),
     })
     .superRefine((config, ctx) => {
         for (const [index, cidr] of config.endpoint.publicAccessCidrs.entries()) {
@@ -67,10 +72,46 @@ export const stackConfigSchema = z
                 message: "needs addons.externalSecrets.enabled: the Alertmanager configuration is synced from Secrets Manager by External Secrets",
             });
         }
+        const lock = config.addons.velero.objectLock;
+        if (config.environment !== "prod" && config.addons.velero.enabled && lock.enabled && lock.mode === "COMPLIANCE") {
+            ctx.addIssue({
+                code: "custom",
+                path: ["addons", "velero", "objectLock", "mode"],
+                message:
+                    "COMPLIANCE retention cannot be shortened by anyone: `pulumi destroy` of this non-production stack could not empty the backup bucket until every backup's retention ends; use GOVERNANCE outside prod",
+            });
+        }
+        checkDeployRunner(config, ctx);
         if (config.environment === "prod") checkProductionRules(config, ctx);
     });
 
 type StackConfigInput = z.infer<typeof stackConfigSchema>;
+
+/** The runner must reach the API server: a private endpoint only from the VPC, a public one only from its allow-list. */
+function checkDeployRunner(config: StackConfigInput, ctx: z.RefinementCtx): void {
+    const runner = config.deployRunner;
+    if (!runner) return;
+    const path = ["deployRunner"];
+    if (runner.network === "vpc") {
+        const hosted = runner.labels.filter((label) => GITHUB_HOSTED_LABEL.test(label));
+        if (hosted.length > 0) ctx.addIssue({ code: "custom", path: [...path, "labels"], message: `${hosted.join(", ")} is a GitHub-hosted runner, never inside your VPC; use your self-hosted runner's labels` });
+        runner.sourceCidrs.forEach((cidr, index) => {
+            if (!PRIVATE_RANGES.some((range) => isIpv4Cidr(cidr) && cidrContains(range, cidr))) {
+                ctx.addIssue({ code: "custom", path: [...path, "sourceCidrs", index], message: `${cidr} is not a private address range: a runner inside the VPC connects from private addresses` });
+            }
+        });
+        return;
+    }
+    if (!config.endpoint.publicAccess) {
+        ctx.addIssue({ code: "custom", path: [...path, "network"], message: "the API server endpoint is private (endpoint.publicAccess false): the runner must be inside the VPC (network: vpc)" });
+        return;
+    }
+    runner.sourceCidrs.forEach((cidr, index) => {
+        if (isIpv4Cidr(cidr) && !config.endpoint.publicAccessCidrs.some((allowed) => isIpv4Cidr(allowed) && cidrContains(allowed, cidr))) {
+            ctx.addIssue({ code: "custom", path: [...path, "sourceCidrs", index], message: `${cidr} is not inside endpoint.publicAccessCidrs (${config.endpoint.publicAccessCidrs.join(", ")}): the API server would refuse the runner` });
+        }
+    });
+}
 
 /** prod must survive the loss of one AZ and one node. */
 function checkProductionRules(config: StackConfigInput, ctx: z.RefinementCtx): void {

@@ -10,6 +10,10 @@ export interface MockEnvironment {
     preview: boolean;
     /** Outputs of the stacks the program reads with `new pulumi.StackReference(name)`, by stack name. */
     stackReferences?: Record<string, StackReferenceOutputs>;
+    /** The IAM role whose session runs the deployment (default: a role named `plan`). */
+    callerRoleArn?: string;
+    /** EKS clusters that already exist in the account and region (default: none, a first `pulumi up`). */
+    existingClusters?: string[];
 }
 
 /** What a referenced stack exports; `secretOutputNames` are read back as secrets. */
@@ -54,8 +58,13 @@ export class PlanMocks implements pulumi.runtime.Mocks {
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
         const { region, accountId } = this.env;
         switch (args.token) {
-            case "aws:index/getCallerIdentity:getCallerIdentity":
-                return { accountId, arn: `arn:aws:iam::${accountId}:role/plan`, userId: "AROAPLAN", id: accountId };
+            case "aws:index/getCallerIdentity:getCallerIdentity": {
+                // A role session, as `pulumi up` from CI or with assumed credentials runs.
+                const role = this.callerRoleArn();
+                return { accountId, arn: `arn:aws:sts::${accountId}:assumed-role/${role.split("/").pop()}/pulumi`, userId: "AROAPLAN:pulumi", id: accountId };
+            }
+            case "aws:eks/getClusters:getClusters":
+                return { names: [...(this.env.existingClusters ?? [])], id: region };
             case "aws:index/getPartition:getPartition":
                 return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
             case "aws:index/getRegion:getRegion":
@@ -74,18 +83,28 @@ export class PlanMocks implements pulumi.runtime.Mocks {
                 const id = String(args.inputs.id);
                 return { ...args.inputs, id, cidrBlock: "10.0.0.0/16", arn: `arn:aws:ec2:${region}:${accountId}:vpc/${id}`, enableDnsSupport: true, enableDnsHostnames: true, state: "available" };
             }
+            case "aws:ec2/getSubnet:getSubnet": {
+                // Bring-your-own network: one of eight /19s of the mocked VPC (10.0.0.0/16), by id.
+                const id = String(args.inputs.id);
+                const index = parseInt(hexId(id, 2), 16) % 8;
+                return { ...args.inputs, id, cidrBlock: `10.0.${index * 32}.0/19`, vpcId: "vpc-existing", availabilityZone: `${region}a` };
+            }
             case "aws:iam/getSessionContext:getSessionContext": {
                 // An assumed-role session ARN resolves to its role; any other ARN is its own issuer.
                 const arn = String(args.inputs.arn);
                 const session = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/.exec(arn);
-                const issuerArn = session ? `arn:${session[1]}:iam::${session[2]}:role/${session[3]}` : arn;
+                // IAM would add the role's path (the mock knows it for the caller's own role).
+                const caller = this.callerRoleArn();
+                const issuerArn = session ? (caller.split("/").pop() === session[3] ? caller : `arn:${session[1]}:iam::${session[2]}:role/${session[3]}`) : arn;
                 return { arn, issuerArn, issuerName: issuerArn.split("/").pop(), issuerId: "AROAPLAN", sessionName: session?.[4] ?? "", id: arn };
             }
-            case "aws:eks/getAddonVersion:getAddonVersion":
-                return { ...args.inputs, version: `v1.0.0-eksbuild.1`, id: String(args.inputs.addonName) };
             default:
                 return { ...args.inputs };
         }
+    }
+
+    private callerRoleArn(): string {
+        return this.env.callerRoleArn ?? `arn:aws:iam::${this.env.accountId}:role/plan`;
     }
 
     private computedOutputs(args: pulumi.runtime.MockResourceArgs, seed: string): State {
@@ -186,6 +205,9 @@ export class PlanMocks implements pulumi.runtime.Mocks {
             users: [{ name: "aws", user: { exec: { apiVersion: "client.authentication.k8s.io/v1beta1", command: "aws", args: ["eks", "get-token", "--cluster-name", name, "--region", this.env.region] } } }],
         };
         return {
+            // A resource reference in the real engine (the component's aws:eks/cluster:Cluster child);
+            // here its identifiers, so that plan checks know what names this cluster.
+            eksCluster: { id: name, name, arn: cluster.arn },
             kubeconfig,
             kubeconfigJson: JSON.stringify(kubeconfig),
             oidcProviderArn: `arn:aws:iam::${this.env.accountId}:oidc-provider/${issuer.replace(/^https:\/\//, "")}`,

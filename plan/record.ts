@@ -26,6 +26,14 @@ export interface RecordedResource {
     inputs: Record<string, unknown>;
     /** As registered, secrets unwrapped and unknowns left as Pulumi's sentinel: what policies see. */
     props: Record<string, unknown>;
+    /** The id the provider returned (custom resources); null for components and unknown ids (preview). */
+    id: string | null;
+    /**
+     * What the provider computed beyond the inputs (every output key absent from the inputs or
+     * with another value), displayed like `inputs`. With the inputs it gives every identifier
+     * (name, ARN, id, URL) another resource could refer to.
+     */
+    outputs: Record<string, unknown>;
 }
 
 interface RegisterRequest {
@@ -43,6 +51,8 @@ interface RegisterRequest {
 
 interface RegisterResponse {
     getUrn(): string;
+    getId?(): string;
+    getObject?(): { toJavaScript(): Record<string, unknown> } | undefined;
 }
 
 type Callback = (err: unknown, response?: RegisterResponse) => void;
@@ -68,6 +78,11 @@ function convert(value: unknown, mode: "display" | "policy"): unknown {
     return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, convert(v, mode)]));
 }
 
+/** Output keys whose values the provider set or changed (an unchanged echo of an input is not news). */
+function computedOutputs(inputs: Record<string, unknown>, state: Record<string, unknown>): Record<string, unknown> {
+    return Object.fromEntries(Object.entries(state).filter(([key, value]) => !(key in inputs) || JSON.stringify(inputs[key]) !== JSON.stringify(value)));
+}
+
 export class ResourceRecorder {
     readonly resources: RecordedResource[] = [];
 
@@ -75,16 +90,18 @@ export class ResourceRecorder {
         const register = monitor.registerResource.bind(monitor);
         monitor.registerResource = (req, callback) => {
             register(req, (err, response) => {
-                if (!err && response) this.record(req, response.getUrn());
+                if (!err && response) this.record(req, response);
                 callback(err, response);
             });
         };
     }
 
-    private record(req: RegisterRequest, urn: string): void {
+    private record(req: RegisterRequest, response: RegisterResponse): void {
         const raw = req.getObject()?.toJavaScript() ?? {};
+        const state = response.getObject?.()?.toJavaScript() ?? {};
+        const id = response.getId?.() ?? "";
         this.resources.push({
-            urn,
+            urn: response.getUrn(),
             type: req.getType(),
             name: req.getName(),
             custom: req.getCustom(),
@@ -96,6 +113,8 @@ export class ResourceRecorder {
             retainOnDelete: req.getRetainondelete() ?? false,
             inputs: convert(raw, "display") as Record<string, unknown>,
             props: convert(raw, "policy") as Record<string, unknown>,
+            id: id && id !== UNKNOWN_SENTINEL ? id : null,
+            outputs: convert(computedOutputs(raw, state), "display") as Record<string, unknown>,
         });
     }
 

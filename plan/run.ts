@@ -19,6 +19,16 @@ export class ProgramError extends Error {}
 
 const FALLBACK_ACCOUNT = "123456789012";
 
+/** The role the stack names as the one that runs `pulumi up`: the offline plan deploys as it. */
+function deployerOf(source: StackConfigSource): string | undefined {
+    try {
+        const access = JSON.parse(source.values[`${source.project}:access`] ?? "{}") as { deployerRoleArn?: unknown };
+        return typeof access.deployerRoleArn === "string" ? access.deployerRoleArn : undefined;
+    } catch {
+        return undefined; // invalid config: the program reports it
+    }
+}
+
 /** The account id the stack's own role ARNs name, so ARNs in the plan look like the real ones. */
 function accountOf(source: StackConfigSource): string {
     const access = source.values[`${source.project}:access`] ?? "";
@@ -41,6 +51,10 @@ export interface RunOptions {
     projectDir?: string;
     /** Outputs of the stacks the program reads through StackReferences (consumer programs). */
     stackReferences?: Record<string, StackReferenceOutputs>;
+    /** Who runs the deployment (default: the stack's access.deployerRoleArn, as the first `pulumi up` must). */
+    callerRoleArn?: string;
+    /** EKS clusters that exist already (default: none: the first `pulumi up` of a new stack). */
+    existingClusters?: string[];
 }
 
 export async function runProgram(source: StackConfigSource, options: RunOptions = {}): Promise<ProgramRun> {
@@ -49,7 +63,15 @@ export async function runProgram(source: StackConfigSource, options: RunOptions 
     // The monitor is reachable only through the runtime's settings module (no typings for it).
     const settings = require("@pulumi/pulumi/runtime/settings") as { getMonitor(): unknown };
     const region = source.values["aws:region"] ?? "us-east-1";
-    await pulumi.runtime.setMocks(new PlanMocks({ region, accountId: accountOf(source), preview, stackReferences: options.stackReferences }), source.project, source.stack, preview);
+    const mocks = new PlanMocks({
+        region,
+        accountId: accountOf(source),
+        preview,
+        stackReferences: options.stackReferences,
+        callerRoleArn: options.callerRoleArn ?? deployerOf(source),
+        existingClusters: options.existingClusters,
+    });
+    await pulumi.runtime.setMocks(mocks, source.project, source.stack, preview);
     pulumi.runtime.setAllConfig(source.values, source.secretKeys);
     const recorder = new ResourceRecorder();
     recorder.attach(settings.getMonitor() as Parameters<ResourceRecorder["attach"]>[0]);

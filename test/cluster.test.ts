@@ -5,8 +5,8 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import {
+    accessGrants,
     CI_DEPLOYERS_GROUP,
-    CLUSTER_ADMIN_ACCESS_POLICY,
     CONTROL_PLANE_LOG_TYPES,
     DEVELOPERS_GROUP,
     KARPENTER_DISCOVERY_TAG,
@@ -14,8 +14,9 @@ import {
 } from "../components/cluster";
 import { clusterSecretsKeyPolicy, flowLogsDeliveryPolicy, flowLogsTrustPolicy, logGroupKeyPolicy, nodeTrustPolicy } from "../components/cluster.iam";
 import { SECRET_MARK, UNKNOWN_MARK } from "../plan/record";
-import { planStackFile, type PlannedStack } from "./fixtures/stacks";
+import { planStackFile, rawConfig, type PlannedStack } from "./fixtures/stacks";
 import { recordedJson, type RecordedResource } from "./harness";
+import { CLUSTER_ADMIN_POLICY_ARN, replayAccess } from "./support/eksAccess";
 import { unknownActions, writeActionsOnAnyResource } from "./support/iam";
 
 type Props = Record<string, unknown>;
@@ -92,23 +93,13 @@ describe.each(["dev", "prod"])("cluster (%s stack)", (stack) => {
         expect(condition).toContain(`log-group:${name}`);
     });
 
-    it("maps admins to the cluster-admin access policy and everyone else to Kubernetes groups only", () => {
-        // Human and CI principals (STANDARD); node roles (e.g. Karpenter's EC2_LINUX entry) are not config grants.
-        const entries = plan.recorded.ofType("aws:eks/accessEntry:AccessEntry").filter((e) => e.props.type === "STANDARD");
-        const associations = plan.recorded.ofType("aws:eks/accessPolicyAssociation:AccessPolicyAssociation");
+    it("after a first `pulumi up` by the deployer: one entry per principal, admins with cluster admin, everyone else with one group", () => {
         const { access } = plan.config;
-        const entryOf = (arn: string) => {
-            const found = entries.filter((e) => e.props.principalArn === arn);
-            expect(found, `one access entry for ${arn}`).toHaveLength(1);
-            return found[0];
-        };
-        for (const arn of access.platformAdminRoleArns) {
-            entryOf(arn);
-            const granted = associations.filter((a) => a.props.principalArn === arn);
-            expect(granted).toHaveLength(1);
-            expect(granted[0].props.policyArn).toBe(`arn:aws:eks::aws:cluster-access-policy/${CLUSTER_ADMIN_ACCESS_POLICY}`);
-            expect(granted[0].props.accessScope).toEqual({ type: "cluster" });
-        }
+        const model = replayAccess(plan.recorded, access.deployerRoleArn);
+        expect(model.errors).toEqual([]);
+        const admin = [`${CLUSTER_ADMIN_POLICY_ARN}@cluster`];
+        expect(model.entries.get(access.deployerRoleArn)).toMatchObject({ createdBy: "eks-bootstrap", policies: admin });
+        for (const arn of access.platformAdminRoleArns) expect(model.entries.get(arn)?.policies, arn).toEqual(admin);
         const groups: Array<[string[], string]> = [
             [access.developerRoleArns, DEVELOPERS_GROUP],
             [access.viewerRoleArns, VIEWERS_GROUP],
@@ -116,15 +107,28 @@ describe.each(["dev", "prod"])("cluster (%s stack)", (stack) => {
         ];
         for (const [arns, group] of groups) {
             expect(arns.length).toBeGreaterThan(0);
-            for (const arn of arns) {
-                expect(entryOf(arn).props.kubernetesGroups).toEqual([group]);
-                expect(associations.filter((a) => a.props.principalArn === arn)).toHaveLength(0);
+            // The deployer's grant merged into its bootstrap entry: cluster admin contains it.
+            for (const arn of arns.filter((a) => a !== access.deployerRoleArn)) {
+                expect(model.entries.get(arn), arn).toMatchObject({ kubernetesGroups: [group], policies: [] });
             }
         }
-        const all = [...access.platformAdminRoleArns, ...access.developerRoleArns, ...access.viewerRoleArns, ...access.ciRoleArns];
-        expect(entries).toHaveLength(all.length);
-        expect(entries.every((e) => !JSON.stringify(e.props.kubernetesGroups ?? []).includes("system:masters"))).toBe(true);
-        expect(associations.every((a) => plan.recorded.dependsOn(a, entries.find((e) => e.props.principalArn === a.props.principalArn)!))).toBe(true);
+        const nodeRoles = plan.recorded.ofType("aws:eks/accessEntry:AccessEntry").filter((e) => e.props.type === "EC2_LINUX").length;
+        const principals = new Set([access.deployerRoleArn, ...access.platformAdminRoleArns, ...access.developerRoleArns, ...access.viewerRoleArns, ...access.ciRoleArns]);
+        expect(model.entries.size).toBe(principals.size + nodeRoles);
+        expect([...model.entries.values()].every((e) => !e.kubernetesGroups.includes("system:masters"))).toBe(true);
+    });
+
+    it("lets the deploy runner reach the private endpoint when it runs inside the VPC, before any Kubernetes resource", () => {
+        const rules = plan.recorded.ofType("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule");
+        const provider = plan.recorded.one("pulumi:providers:kubernetes", "cluster-k8s");
+        if (plan.config.deployRunner?.network === "vpc") {
+            expect(rules.map((r) => ({ sg: r.props.securityGroupId, cidr: r.props.cidrIpv4, from: r.props.fromPort, to: r.props.toPort, protocol: r.props.ipProtocol }))).toEqual(
+                plan.config.deployRunner.sourceCidrs.map((cidr) => ({ sg: plan.run.outputs.clusterSecurityGroupId, cidr, from: 443, to: 443, protocol: "tcp" })),
+            );
+            for (const rule of rules) expect(plan.recorded.dependsOn(provider, rule)).toBe(true);
+        } else {
+            expect(rules).toEqual([]);
+        }
     });
 
     it("tags exactly one security group for Karpenter discovery: the node security group", () => {
@@ -213,4 +217,43 @@ describe("IAM and KMS documents", () => {
         }
         expect(await writeActionsOnAnyResource(flowLogsDeliveryPolicy(logGroupArn))).toEqual([]);
     });
+});
+
+/**
+ * Whoever runs `pulumi up`: EKS gives the creator of a cluster its own admin entry (modeled in
+ * test/support/eksAccess.ts). The deployer may be listed as CI, as admin, or nowhere; in every
+ * case there is one entry per principal and the deployer is cluster admin by design.
+ */
+describe("the deployer and EKS's bootstrap entry", () => {
+    const dev = rawConfig<Record<string, unknown> & { ciRoleArns: string[]; platformAdminRoleArns: string[] }>("dev", "access");
+    const ci = dev.ciRoleArns[0];
+    const admin = dev.platformAdminRoleArns[0];
+    const outsider = "arn:aws:iam::111122223333:role/pulumi-deployer";
+    const cases: Array<[string, string]> = [
+        ["listed in ciRoleArns", ci],
+        ["listed in platformAdminRoleArns", admin],
+        ["in neither list", outsider],
+    ];
+
+    it.each(cases)("a deployer %s gets no second entry and is cluster admin through the bootstrap entry", async (_, deployer) => {
+        const planned = await planStackFile("dev", { patch: { access: { ...dev, deployerRoleArn: deployer } } });
+        const model = replayAccess(planned.recorded, deployer);
+        expect(model.errors).toEqual([]);
+        expect(model.entries.get(deployer)).toMatchObject({ createdBy: "eks-bootstrap", policies: [`${CLUSTER_ADMIN_POLICY_ARN}@cluster`] });
+        expect(planned.recorded.ofType("aws:eks/accessEntry:AccessEntry").filter((e) => e.props.principalArn === deployer)).toEqual([]);
+        // Explicit in code: the grant says who creates the entry and which lists it absorbed.
+        const grant = accessGrants(planned.config.access).find((g) => g.roleArn === deployer);
+        expect(grant).toEqual({ kind: "deployer", roleArn: deployer, entry: "eks-bootstrap", alsoListedAs: deployer === ci ? ["ci"] : deployer === admin ? ["admin"] : [] });
+    }, 60_000);
+
+    it("refuses to create a new cluster when someone else runs `pulumi up`, naming both roles", async () => {
+        await expect(planStackFile("dev", { callerRoleArn: admin })).rejects.toThrow(
+            `EKS cluster eks-platform-dev does not exist yet and would be created by ${admin}, but access.deployerRoleArn is ${ci}`,
+        );
+    }, 60_000);
+
+    it("lets any admin run `pulumi up` once the cluster exists", async () => {
+        const planned = await planStackFile("dev", { callerRoleArn: admin, existingClusters: ["eks-platform-dev"] });
+        expect(planned.recorded.ofType("eks:index:Cluster")).toHaveLength(1);
+    }, 60_000);
 });

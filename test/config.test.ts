@@ -232,6 +232,29 @@ describe("every config rule gives a message naming the key, stack, value and wha
         );
     });
 
+    it("COMPLIANCE Object Lock outside prod (pulumi destroy could not empty the bucket)", () => {
+        const addons = { ...structured(devSource, "addons"), velero: { objectLock: { enabled: true, mode: "COMPLIANCE" } } };
+        expect(problemsOf(patched(devSource, "addons", addons))).toContain(
+            'eks-platform:addons.velero.objectLock.mode = "COMPLIANCE": COMPLIANCE retention cannot be shortened by anyone: `pulumi destroy` of this non-production stack could not empty the backup bucket until every backup\'s retention ends; use GOVERNANCE outside prod',
+        );
+        const governance = { ...structured(devSource, "addons"), velero: { objectLock: { enabled: true, mode: "GOVERNANCE" } } };
+        expect(() => parsePlatformConfig(patched(devSource, "addons", governance))).not.toThrow();
+    });
+
+    it("a deploy runner that cannot reach the API server", () => {
+        const publicRunner = { labels: ["ubuntu-24.04"], network: "public", sourceCidrs: ["203.0.113.9/32"] };
+        expect(problemsOf(patched(prodSource, "deployRunner", publicRunner))).toContain(
+            'eks-platform:deployRunner.network = "public": the API server endpoint is private (endpoint.publicAccess false): the runner must be inside the VPC (network: vpc)',
+        );
+        expect(problemsOf(patched(devSource, "deployRunner", { ...publicRunner, sourceCidrs: ["192.0.2.10/32"] }))).toContain(
+            'eks-platform:deployRunner.sourceCidrs[0] = "192.0.2.10/32": 192.0.2.10/32 is not inside endpoint.publicAccessCidrs (203.0.113.0/24, 198.51.100.17/32): the API server would refuse the runner',
+        );
+        const hosted = problemsOf(patched(prodSource, "deployRunner", { labels: ["ubuntu-24.04"], network: "vpc", sourceCidrs: ["52.1.2.3/32"] }));
+        expect(hosted).toContain('eks-platform:deployRunner.labels = ["ubuntu-24.04"]: ubuntu-24.04 is a GitHub-hosted runner, never inside your VPC; use your self-hosted runner\'s labels');
+        expect(hosted).toContain('eks-platform:deployRunner.sourceCidrs[0] = "52.1.2.3/32": 52.1.2.3/32 is not a private address range: a runner inside the VPC connects from private addresses');
+        expect(() => parsePlatformConfig(patched(devSource, "deployRunner", publicRunner))).not.toThrow();
+    });
+
     it("existing-network mode needs real ids", () => {
         const network = { mode: "existing", vpcId: "my-vpc", privateSubnetIds: ["subnet-0aaa1111"] };
         const problems = problemsOf(patched(devSource, "network", network));

@@ -17,12 +17,14 @@ describe.each(["dev", "prod"])("install order in the %s plan", (stack) => {
     const ebsCsi = () => recorded.one("aws:eks/addon:Addon", "system-addons-aws-ebs-csi-driver");
     const systemNodes = () => recorded.one("eks:index:ManagedNodeGroup", "node-group-system");
 
+    const CRD_CHARTS = ["karpenter-crd", "monitoring-prometheus-crds"];
+
     it("a CRD-only chart waits for the API server, not for nodes", () => {
-        expect(recorded.dependsOn(release("karpenter-crd"), systemNodes())).toBe(false);
+        for (const name of CRD_CHARTS) expect(recorded.dependsOn(release(name), systemNodes()), name).toBe(false);
     });
 
     it("every chart that runs pods waits for the system nodes", () => {
-        for (const r of recorded.ofType(RELEASE).filter((r) => r.name !== "karpenter-crd")) {
+        for (const r of recorded.ofType(RELEASE).filter((r) => !CRD_CHARTS.includes(r.name))) {
             expect(recorded.dependsOn(r, systemNodes()), r.name).toBe(true);
         }
     });
@@ -36,10 +38,16 @@ describe.each(["dev", "prod"])("install order in the %s plan", (stack) => {
         const releases = recorded.ofType(RELEASE);
         for (const a of releases) {
             for (const b of releases) {
-                if (a === b || (a.name === "karpenter" && b.name === "karpenter-crd")) continue;
+                if (a === b || (a.name === "karpenter" && b.name === "karpenter-crd") || b.name === "monitoring-prometheus-crds") continue;
                 expect(recorded.dependsOn(a, b), `${a.name} waits for ${b.name}`).toBe(false);
             }
         }
+    });
+
+    it("exactly the charts that render ServiceMonitors wait for the Prometheus CRDs, and for nothing of monitoring but them", () => {
+        const crds = release("monitoring-prometheus-crds");
+        const waiting = recorded.ofType(RELEASE).filter((r) => recorded.dependsOn(r, crds)).map((r) => r.name).sort();
+        expect(waiting).toEqual(["external-secrets", "karpenter", "kube-prometheus-stack", "trivy-operator", "velero"]);
     });
 
     it("the managed add-ons the nodes need do not wait for access entries", () => {

@@ -112,7 +112,7 @@ describe("the ephemeral stack's config", () => {
     });
 
     it("grants only the runner's role, with break-glass defaulting to it", () => {
-        expect(parsed.access).toEqual({ platformAdminRoleArns: [ADMIN], developerRoleArns: [], viewerRoleArns: [], ciRoleArns: [], breakGlassRoleArn: ADMIN });
+        expect(parsed.access).toEqual({ platformAdminRoleArns: [ADMIN], developerRoleArns: [], viewerRoleArns: [], ciRoleArns: [], deployerRoleArn: ADMIN, breakGlassRoleArn: ADMIN });
     });
 
     it("does not change the dev config it was given", () => {

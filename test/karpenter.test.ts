@@ -459,7 +459,7 @@ describe("ADDONS-I in the dev and prod plans", () => {
         const urns = all.resources.map((r) => r.urn);
         expect(urns.length).toBe(new Set(urns).size);
         // Their ServiceMonitors need the Prometheus CRDs: both wait for those, never for the monitoring release.
-        const prometheusCrds = all.one("kubernetes:yaml/v2:ConfigFile", "monitoring-prometheus-crds");
+        const prometheusCrds = all.one("kubernetes:helm.sh/v3:Release", "monitoring-prometheus-crds");
         const monitoringRelease = all.one("kubernetes:helm.sh/v3:Release", "kube-prometheus-stack");
         for (const addon of [karpenter, eso]) {
             expect(values(addon).serviceMonitor.enabled, addon.name).toBe(true);

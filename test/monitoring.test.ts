@@ -13,7 +13,6 @@ import {
     ALERTMANAGER_SERVICE,
     GRAFANA_ADMIN_SECRET,
     Monitoring,
-    PROMETHEUS_CRDS_URL,
     PROMETHEUS_OPERATOR_VERSION,
     PROMETHEUS_SERVICE,
     podMonitor,
@@ -73,7 +72,7 @@ async function build(overrides: { config?: Partial<MonitoringConfig>; prod?: boo
         return new Monitoring("monitoring", {
             cluster,
             config: { ...monitoringSchema.parse({}), ...overrides.config },
-            tenants: [{ name: "payments", metricsPorts: [8080, 9090] }],
+            tenants: [{ name: "payments", owners: ["team-payments"], quota: "small", allowIngressFrom: [], metricsPorts: [8080, 9090] }],
             addons: { velero: true, trivy: true, karpenter: true, externalSecrets: true },
             podTargets: [{ name: "example", namespace: "example-addon", podLabels: { "app.kubernetes.io/name": "example" }, port: 9102 }],
             alertmanagerConfig: overrides.alertmanagerConfig,
@@ -119,7 +118,6 @@ describe.skipIf(!upstreamAvailable)("Helm values against the pinned chart kube-p
         expect(upstreamPins()[CHART]).toBe(VERSION);
         const appVersion = /appVersion:\s*"?(v[\d.]+)/.exec(readFileSync(join(chartDir(CHART, VERSION), "Chart.yaml"), "utf8"))?.[1];
         expect(PROMETHEUS_OPERATOR_VERSION).toBe(appVersion);
-        expect(PROMETHEUS_CRDS_URL).toContain(`/releases/download/${appVersion}/`);
     });
 
     it("sets only keys of the chart and of its node-exporter and kube-state-metrics subcharts", () => {
@@ -179,14 +177,15 @@ describe("platform alerts", () => {
     it("the rule is registered in the monitoring namespace after the CRDs", () => {
         const rule = recorded.one("kubernetes:monitoring.coreos.com/v1:PrometheusRule");
         expect((rule.inputs.metadata as any).namespace).toBe(PLATFORM_NAMESPACES.monitoring);
-        expect(recorded.dependsOn(rule, recorded.one("kubernetes:yaml/v2:ConfigFile"))).toBe(true);
+        expect(recorded.dependsOn(rule, recorded.one("kubernetes:helm.sh/v3:Release", "monitoring-prometheus-crds"))).toBe(true);
     });
 });
 
 describe("kube-prometheus-stack", () => {
-    it("applies the Prometheus CRDs server-side from the pinned release; the chart installs none", () => {
-        const crds = recorded.one("kubernetes:yaml/v2:ConfigFile");
-        expect(crds.inputs.file).toBe(PROMETHEUS_CRDS_URL);
+    it("installs the Prometheus CRDs from the pinned CRD chart of operator v0.93.1; kube-prometheus-stack installs none", () => {
+        const crds = recorded.one("kubernetes:helm.sh/v3:Release", "monitoring-prometheus-crds");
+        expect(crds.inputs).toMatchObject({ chart: "prometheus-operator-crds", version: "31.0.1", repositoryOpts: { repo: "https://prometheus-community.github.io/helm-charts" } });
+        expect(crds.inputs.skipCrds).toBe(false);
         expect(values(release).crds.enabled).toBe(false);
         expect(release.inputs.skipCrds).toBe(true);
         expect(recorded.dependsOn(release, crds)).toBe(true);
@@ -318,23 +317,23 @@ describe("Alertmanager receivers come from Secrets Manager, never from values", 
         expect(spec.target.name).toBe(ALERTMANAGER_CONFIG_SECRET);
         expect(ALERTMANAGER_CONFIG_SECRET).toBe("alertmanager-kube-prometheus-stack-alertmanager");
         expect(spec.data).toEqual([{ secretKey: "alertmanager.yaml", remoteRef: { key: "prod/apps/alertmanager" } }]);
-        const v = values(recorded.one("kubernetes:helm.sh/v3:Release"));
+        const v = values(recorded.one("kubernetes:helm.sh/v3:Release", "kube-prometheus-stack"));
         expect(v.alertmanager.alertmanagerSpec.useExistingSecret).toBe(true);
         expect(valueProblems(v)).toEqual([]);
         // The operator waits for the Secret itself; the release must not wait for External Secrets.
-        expect(recorded.dependsOn(recorded.one("kubernetes:helm.sh/v3:Release"), external)).toBe(false);
+        expect(recorded.dependsOn(recorded.one("kubernetes:helm.sh/v3:Release", "kube-prometheus-stack"), external)).toBe(false);
     });
 
     it("without a configured source the chart keeps rendering its own config", async () => {
         const recorded = await build();
         expect(recorded.ofType("kubernetes:external-secrets.io/v1:ExternalSecret")).toEqual([]);
-        expect(values(recorded.one("kubernetes:helm.sh/v3:Release")).alertmanager.alertmanagerSpec.useExistingSecret).toBeUndefined();
+        expect(values(recorded.one("kubernetes:helm.sh/v3:Release", "kube-prometheus-stack")).alertmanager.alertmanagerSpec.useExistingSecret).toBeUndefined();
     });
 });
 
 describe("certificate expiry is watched", () => {
     it("keeps the chart's kubernetes-system rules (KubeClientCertificateExpiration) on", async () => {
-        const v = values((await build()).one("kubernetes:helm.sh/v3:Release"));
+        const v = values((await build()).one("kubernetes:helm.sh/v3:Release", "kube-prometheus-stack"));
         expect(v.defaultRules.create).toBe(true);
         expect(v.defaultRules.rules.kubernetesSystem).not.toBe(false);
         expect(v.defaultRules.rules.kubernetesApps).not.toBe(false);

@@ -265,7 +265,7 @@ describe("config errors", () => {
 });
 
 describe("LockedNamespace (platform namespaces use it too)", () => {
-    const rule = (overrides: Partial<TrafficRule>): TrafficRule => ({ description: "test", direction: "egress", peer: { kind: "awsApis" }, ports: [{ port: 443 }], ...overrides });
+    const rule = (overrides: Partial<TrafficRule>): TrafficRule => ({ name: "allow-test", description: "test", direction: "egress", peer: { kind: "awsApis" }, ports: [{ port: 443 }], ...overrides });
 
     it("refuses a rule without ports (that would open every port), a bad peer namespace and a duplicate name", async () => {
         const build = (rules: TrafficRule[]) => () => new LockedNamespace("ns", { cluster: fakeClusterContext(), name: "karpenter", podSecurity: "restricted", rules });
@@ -273,6 +273,7 @@ describe("LockedNamespace (platform namespaces use it too)", () => {
         await expect(runComponent(build([rule({ peer: { kind: "namespace", namespace: "Not_A_Namespace" } })]))).rejects.toThrow(/not a namespace name/);
         await expect(runComponent(build([rule({ name: "x" }), rule({ name: "x" })]))).rejects.toThrow(/used twice/);
         await expect(runComponent(build([rule({ podLabels: {} })]))).rejects.toThrow(/empty podLabels/);
+        await expect(runComponent(build([rule({ name: "allow-egress-0" })]))).rejects.toThrow(/says where the rule is, not what it allows/);
     });
 
     it("needs a written exception below restricted, and records it", async () => {

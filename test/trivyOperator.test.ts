@@ -5,14 +5,16 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { TRIVY_CRD_FILES, TRIVY_OPERATOR_VERSION, TrivyOperator } from "../components/trivyOperator";
+import { TRIVY_OPERATOR_VERSION, TrivyOperator } from "../components/trivyOperator";
 import { CHARTS } from "../components/shared/helm";
 import { NODE_ROLE_LABEL, SYSTEM_TAINT } from "../components/shared/scheduling";
 import { trivySchema, type TrivyConfig } from "../config/addons";
 import { fakeClusterContext } from "./fixtures/cluster";
-import { helmValues as values, runComponent, type Recorded, type RecordedResource } from "./harness";
+import { helmValues as values, recordedJson, runComponent, type Recorded, type RecordedResource } from "./harness";
+import type { PolicyDocument } from "../components/shared/iamDocuments";
+import { simulate, unknownActions, writeActionsOnAnyResource } from "./support/iam";
 import { unknownValuePaths } from "./support/helmValues";
-import { chartDefaults, chartDir, crdSchemas, upstreamAvailable, upstreamPins } from "./support/upstream";
+import { chartDefaults, chartDir, upstreamAvailable, upstreamPins } from "./support/upstream";
 
 const CHART = "trivy-operator";
 const VERSION = CHARTS.trivyOperator.version;
@@ -60,12 +62,18 @@ describe.skipIf(!upstreamAvailable)("Helm values against the pinned chart trivy-
         expect(unknownValuePaths(typo, chartDefaults(CHART, VERSION), FREE_FORM).map((p) => p.path)).toEqual(["operator.infraAssesmentScannerEnabled"]);
     });
 
-    it("applies (server-side) every CRD whose pinned copy is here, from the pinned tag", () => {
-        for (const crd of crdSchemas(CHART, VERSION)) {
-            const plural = `${crd.kind.toLowerCase()}s`;
-            expect(TRIVY_CRD_FILES.some((f) => f.endsWith(`aquasecurity.github.io_${plural}.yaml`)), plural).toBe(true);
-        }
-        for (const file of TRIVY_CRD_FILES) expect(file).toContain(`/trivy-operator/${TRIVY_OPERATOR_VERSION}/deploy/helm/crds/`);
+});
+
+describe("the Trivy CRDs", () => {
+    it("come from the pinned chart's crds/, installed with the release: no CRD file is fetched", () => {
+        expect(release.inputs.skipCrds).toBe(false);
+        expect(recorded.resources.filter((r) => r.type.startsWith("kubernetes:yaml/"))).toEqual([]);
+    });
+
+    it("are upgraded by hand on a chart bump: docs/trivy.md names the chart version whose CRDs the runbook last applied", () => {
+        const doc = readFileSync(join(__dirname, "..", "docs", "trivy.md"), "utf8");
+        const documented = /CRDs of chart trivy-operator (\d+\.\d+\.\d+)/.exec(doc)?.[1];
+        expect(documented, "docs/trivy.md must say which chart version's CRDs are applied").toBe(VERSION);
     });
 });
 
@@ -114,18 +122,58 @@ describe("Trivy Operator", () => {
         expect(values(off.one("kubernetes:helm.sh/v3:Release", "trivy-operator")).serviceMonitor.enabled).toBe(false);
     });
 
-    it("the chart's crds/ are skipped; the release waits for the server-side applied CRDs", () => {
-        expect(release.inputs.skipCrds).toBe(true);
-        const crds = recorded.ofType("kubernetes:yaml/v2:ConfigFile");
-        expect(crds.map((c) => c.inputs.file).sort()).toEqual([...TRIVY_CRD_FILES].sort());
-        for (const crd of crds) expect(recorded.dependsOn(release, crd)).toBe(true);
-    });
-
     it("in prod: two replicas and a disruption budget; in dev one replica and none", async () => {
         expect(values(release).operator.replicas).toBe(1);
         expect(recorded.ofType("kubernetes:policy/v1:PodDisruptionBudget")).toEqual([]);
         const prod = await build({ prod: true });
         expect(values(prod.one("kubernetes:helm.sh/v3:Release", "trivy-operator")).operator.replicas).toBe(2);
         expect(prod.one("kubernetes:policy/v1:PodDisruptionBudget").inputs.spec).toMatchObject({ minAvailable: 1 });
+    });
+});
+
+/**
+ * Scanning private ECR images: scan jobs run as the operator's service account (trivy-operator
+ * v0.32.0 uses OPERATOR_SERVICE_ACCOUNT for every scan job unless they run in the workload's
+ * namespace), which carries an IRSA role that may only pull from this account's repositories.
+ */
+describe("the scan jobs' ECR read identity", () => {
+    const ACCOUNT = "111122223333";
+    const REGION = "eu-west-1";
+    let policy: PolicyDocument;
+    let roleArn: string;
+    beforeAll(() => {
+        policy = recordedJson(recorded.one("aws:iam/rolePolicy:RolePolicy"));
+        roleArn = String(recorded.one("aws:iam/role:Role").outputs.arn);
+    });
+    const pull = (action: string, resource: string) => simulate({ principal: roleArn, action, resource, resourceAccount: /::(\d{12}):/.exec(resource)?.[1] ?? ACCOUNT, identityPolicies: [policy] });
+    const repo = (account = ACCOUNT, region = REGION) => `arn:aws:ecr:${region}:${account}:repository/team/payments-api`;
+
+    it("annotates the operator's service account, which the scan jobs run as, with the role", () => {
+        const v = values(release);
+        expect(v.serviceAccount).toEqual({ create: true, name: "trivy-operator", annotations: { "eks.amazonaws.com/role-arn": roleArn, "eks.amazonaws.com/sts-regional-endpoints": "true" } });
+        expect(v.trivyOperator.scanJobsInSameNamespace).toBe(false);
+        expect(recorded.dependsOn(release, recorded.one("aws:iam/rolePolicy:RolePolicy"))).toBe(true);
+    });
+
+    it("is trusted only by trivy-system/trivy-operator through the cluster's OIDC provider", () => {
+        const trust = recordedJson(recorded.one("aws:iam/role:Role"), "assumeRolePolicy");
+        const condition = JSON.stringify(trust.Statement[0].Condition);
+        expect(condition).toContain('"system:serviceaccount:trivy-system:trivy-operator"');
+        expect(trust.Statement[0].Action).toBe("sts:AssumeRoleWithWebIdentity");
+    });
+
+    it("names only actions that exist and writes nothing anywhere", async () => {
+        expect(await unknownActions(policy)).toEqual([]);
+        expect(await writeActionsOnAnyResource(policy)).toEqual([]);
+    });
+
+    it("pulls from this account's repositories in this region, and nothing else", async () => {
+        expect(await pull("ecr:GetAuthorizationToken", "*")).toBe("Allowed");
+        expect(await pull("ecr:BatchGetImage", repo())).toBe("Allowed");
+        expect(await pull("ecr:GetDownloadUrlForLayer", repo())).toBe("Allowed");
+        expect(await pull("ecr:PutImage", repo())).not.toBe("Allowed");
+        expect(await pull("ecr:BatchDeleteImage", repo())).not.toBe("Allowed");
+        expect(await pull("ecr:BatchGetImage", repo("999988887777"))).not.toBe("Allowed");
+        expect(await pull("ecr:BatchGetImage", repo(ACCOUNT, "us-east-1"))).not.toBe("Allowed");
     });
 });

@@ -13,6 +13,7 @@ import { CHARTS } from "../components/shared/helm";
 import { NODE_ROLE_LABEL, SYSTEM_TAINT } from "../components/shared/scheduling";
 import { veleroSchema, type VeleroConfig } from "../config/addons";
 import { fakeClusterContext } from "./fixtures/cluster";
+import { planStackFile, type PlannedStack } from "./fixtures/stacks";
 import { helmValues as values, recordedJson, runComponent, type Recorded, type RecordedResource } from "./harness";
 import { evaluatePolicies, loadPolicyPackConfig, platformPolicyConfigPath, type PolicyPackConfig } from "../policy/engine";
 import { crdErrors, type CustomResource } from "./support/crdSchema";
@@ -356,4 +357,65 @@ describe("breach test: nobody but Velero and break-glass reads a backup", () => 
         const tlsOnly: PolicyDocument = { ...bucketPolicy, Statement: bucketPolicy.Statement.filter((s) => s.Sid === "DenyInsecureTransport") };
         expect(await simulate({ principal: DEVELOPER, action: "s3:GetObject", resource: object(), resourceAccount: ACCOUNT, identityPolicies: [S3_ALL], resourcePolicy: tlsOnly })).toBe("Allowed");
     });
+});
+
+/**
+ * `pulumi destroy`, from what each stack file makes of the bucket. Outside production the stack
+ * must destroy cleanly with the deployer's rights: the bucket is force-destroyed (every version
+ * deleted, GOVERNANCE retention bypassed) and its policy lets the deployer delete (never read)
+ * backups. Protected stacks keep bucket and keys: destroy refuses, and deletes are denied.
+ */
+describe.each(["dev", "prod"])("pulumi destroy of the %s stack", (stack) => {
+    let planned: PlannedStack;
+    let policy: PolicyDocument;
+    let arn: string;
+    let deployer: string;
+    beforeAll(async () => {
+        planned = await planStackFile(stack);
+        policy = recordedJson(planned.recorded.one("aws:s3/bucketPolicy:BucketPolicy"));
+        arn = String(planned.recorded.one("aws:s3/bucket:Bucket").outputs.arn);
+        deployer = planned.config.access.deployerRoleArn;
+    }, 60_000);
+
+    const account = () => /::(\d{12}):/.exec(deployer)![1];
+    const ask = (principal: string, action: string, resource: string) =>
+        simulate({ principal, action, resource, resourceAccount: account(), identityPolicies: [S3_ALL], resourcePolicy: policy });
+    const key = () => `${arn}/backups/daily-20261130020000/velero-backup.json`;
+
+    if (stack === "dev") {
+        it("force-destroys the bucket and leaves bucket and keys unprotected", () => {
+            const bucketResource = planned.recorded.one("aws:s3/bucket:Bucket");
+            expect(bucketResource.props.forceDestroy).toBe(true);
+            expect(bucketResource.protect).toBe(false);
+            expect(planned.recorded.one("aws:kms/key:Key", "velero-backups").protect).toBe(false);
+        });
+
+        it("lets the deployer list and delete every object version and the bucket, but still not read a backup", async () => {
+            expect(await ask(deployer, "s3:ListBucketVersions", arn)).toBe("Allowed");
+            expect(await ask(deployer, "s3:DeleteObjectVersion", key())).toBe("Allowed");
+            expect(await ask(deployer, "s3:DeleteObject", key())).toBe("Allowed");
+            expect(await ask(deployer, "s3:BypassGovernanceRetention", key())).toBe("Allowed");
+            expect(await ask(deployer, "s3:DeleteBucket", arn)).toBe("Allowed");
+            expect(await ask(deployer, "s3:GetObject", key())).toBe("ExplicitlyDenied");
+            expect(await ask(deployer, "s3:GetObjectVersion", key())).toBe("ExplicitlyDenied");
+        });
+
+        it("still denies deleting backups to everyone else", async () => {
+            const developer = planned.config.access.developerRoleArns[0];
+            expect(await ask(developer, "s3:DeleteObjectVersion", key())).toBe("ExplicitlyDenied");
+            expect(await ask(developer, "s3:PutObject", key())).toBe("ExplicitlyDenied");
+        });
+    } else {
+        it("keeps the bucket and its keys: protected, retained, never force-destroyed", () => {
+            const bucketResource = planned.recorded.one("aws:s3/bucket:Bucket");
+            expect(bucketResource.props.forceDestroy).toBe(false);
+            expect(bucketResource).toMatchObject({ protect: true, retainOnDelete: true });
+            expect(planned.recorded.one("aws:kms/key:Key", "velero-backups")).toMatchObject({ protect: true, retainOnDelete: true });
+        });
+
+        it("denies the deployer deleting backups", async () => {
+            expect(await ask(deployer, "s3:DeleteObjectVersion", key())).toBe("ExplicitlyDenied");
+            expect(await ask(deployer, "s3:BypassGovernanceRetention", key())).toBe("ExplicitlyDenied");
+        });
+    }
 });

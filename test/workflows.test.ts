@@ -7,6 +7,11 @@ import { parse } from "yaml";
 import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { HelmBinary } from "../plan/helm/binary";
 import { helmForTests, platformChartMirror } from "./support/charts";
+import { parsePlatformConfig } from "../config";
+import { cidrContains } from "../config/cidr";
+import { listStacks, loadStackConfig } from "../plan/stackConfig";
+import { deployRunners } from "../scripts/deploy-runners";
+import { INTEGRATION_RUNNER_LABELS } from "./integration/stackConfig";
 
 const root = path.resolve(__dirname, "..");
 const workflowDir = path.join(root, ".github", "workflows");
@@ -21,6 +26,7 @@ interface Step {
     env?: Record<string, unknown>;
 }
 interface Job {
+    "runs-on"?: string | string[];
     needs?: string | string[];
     if?: string;
     environment?: string | { name: string };
@@ -185,6 +191,34 @@ function deployProblems(wf: Workflow): string[] {
     return problems;
 }
 
+/**
+ * Jobs that talk to a stack's API server (`pulumi preview` and `pulumi up` read and write
+ * Kubernetes objects) must run on that stack's deploy runner, as the stacks job reads it from
+ * `eks-platform:deployRunner`; GitHub's hosted runners reach neither a private endpoint nor an
+ * allow-listed public one.
+ */
+function runnerProblems(wf: Workflow, stacks: string[]): string[] {
+    const jobs = wf.jobs ?? {};
+    const problems: string[] = [];
+    const stacksJob = jobs.stacks;
+    const computes = (stacksJob?.steps ?? []).some((s) => /npx tsx scripts\/deploy-runners\.ts/.test(s.run ?? "") && /runners=.*GITHUB_OUTPUT/s.test(s.run ?? ""));
+    if (!computes || !/steps\.runners\.outputs\.runners/.test(JSON.stringify((stacksJob as { outputs?: unknown })?.outputs ?? {}))) {
+        problems.push("job stacks must output `runners` from scripts/deploy-runners.ts");
+    }
+    const runsOn = (job: Job) => (Array.isArray(job["runs-on"]) ? job["runs-on"].join(",") : job["runs-on"] ?? "");
+    for (const [id, job] of Object.entries(jobs)) {
+        const text = (job.steps ?? []).map((s) => s.run ?? "").join("\n");
+        const touches = /\bpulumi\s+(preview|up)\b.*--stack[ =]"?([^\s"]+)/.exec(text);
+        if (!touches || id === "integration") continue;
+        const target = touches[2];
+        const expected = target === "${{" || target.includes("matrix.stack") ? "${{ fromJSON(needs.stacks.outputs.runners)[matrix.stack] }}" : `\${{ fromJSON(needs.stacks.outputs.runners).${target} }}`;
+        if (runsOn(job) !== expected) problems.push(`job ${id} runs pulumi ${touches[1]} for ${target} on ${JSON.stringify(runsOn(job))}, not on the stack's deploy runner (${expected})`);
+        if (!needsOf(job).includes("stacks")) problems.push(`job ${id} must need the stacks job (it computes the runners)`);
+        if (!target.includes("matrix.stack") && target !== "${{" && !stacks.includes(target)) problems.push(`job ${id} deploys ${target}, which has no Pulumi.${target}.yaml`);
+    }
+    return problems;
+}
+
 function allProblems(wf: Workflow, exists = (p: string) => fs.existsSync(path.join(root, p))): string[] {
     return [...structureProblems(wf), ...graphProblems(wf), ...referenceProblems(wf, scripts, exists), ...pinningProblems(wf), ...guardProblems(wf)];
 }
@@ -309,9 +343,46 @@ describe("platform.yaml", () => {
         expect(runs("integration-not-configured")).toContain("npm run test:integration");
     });
 
+    it("previews and deploys every stack from its own deploy runner", () => {
+        expect(runnerProblems(doc, listStacks(root))).toEqual([]);
+        expect(deployRunners(root)).toEqual(Object.fromEntries(listStacks(root).map((stack) => [stack, parsePlatformConfig(loadStackConfig(root, stack)).deployRunner?.labels])));
+    });
+
+    it("runs the integration test where the ephemeral stack's allow-list expects it (the job's own egress address)", () => {
+        expect(jobs.integration["runs-on"]).toEqual(INTEGRATION_RUNNER_LABELS[0]);
+    });
+
     function text(): string {
         return fs.readFileSync(path.join(workflowDir, "platform.yaml"), "utf8");
     }
+});
+
+/**
+ * Every stack file against the workflow: a deploy runner that can reach its API server (a
+ * private endpoint only from the VPC, a public one only from its allow-list), and the jobs
+ * that touch the stack run there.
+ */
+describe.each(listStacks(root))("Pulumi.%s.yaml and the workflow", (stack) => {
+    const config = parsePlatformConfig(loadStackConfig(root, stack));
+
+    it("names a deploy runner that reaches its API server", () => {
+        const runner = config.deployRunner;
+        expect(runner, `eks-platform:deployRunner in Pulumi.${stack}.yaml`).toBeDefined();
+        if (!config.endpoint.publicAccess) {
+            expect(runner!.network).toBe("vpc");
+            expect(runner!.labels.some((l) => /^(ubuntu|windows|macos)-/.test(l))).toBe(false);
+        } else if (runner!.network === "public") {
+            for (const cidr of runner!.sourceCidrs) expect(config.endpoint.publicAccessCidrs.some((allowed) => cidrContains(allowed, cidr)), cidr).toBe(true);
+        }
+    });
+
+    it("is previewed (and, if deployed, deployed) on that runner", () => {
+        const doc = parse(fs.readFileSync(path.join(workflowDir, "platform.yaml"), "utf8")) as Workflow;
+        const onRunner = Object.entries(doc.jobs ?? {}).filter(([id, job]) => id !== "integration" && (job.steps ?? []).some((s) => /\bpulumi\s+(preview|up)\b/.test(s.run ?? "")));
+        expect(onRunner.length).toBeGreaterThan(0);
+        expect(runnerProblems(doc, listStacks(root))).toEqual([]);
+        expect(deployRunners(root)[stack]).toEqual(config.deployRunner!.labels);
+    });
 });
 
 // --- the checks can fail ---------------------------------------------------------------------
@@ -384,6 +455,16 @@ jobs:
         expect(pinningProblems(wf("actions/checkout@master"))).toHaveLength(1);
         expect(pinningProblems(wf("actions/checkout"))).toHaveLength(1);
         expect(pinningProblems(wf("actions/checkout@0.28.0"))).toHaveLength(1);
+    });
+
+    it("a real workflow mutated to deploy prod from a GitHub-hosted runner fails", () => {
+        const doc = parse(fs.readFileSync(path.join(workflowDir, "platform.yaml"), "utf8")) as Workflow;
+        doc.jobs!["deploy-prod"]["runs-on"] = "ubuntu-24.04";
+        doc.jobs!["deploy-prod"].needs = ["deploy-dev"];
+        expect(runnerProblems(doc, ["dev", "prod"])).toEqual([
+            'job deploy-prod runs pulumi up for prod on "ubuntu-24.04", not on the stack\'s deploy runner (${{ fromJSON(needs.stacks.outputs.runners).prod }})',
+            "job deploy-prod must need the stacks job (it computes the runners)",
+        ]);
     });
 
     it("a real workflow mutated to deploy prod without approval fails", () => {

@@ -18,6 +18,10 @@ export const CHARTS = {
     velero: { chart: "velero", version: "12.1.0", repository: "https://vmware-tanzu.github.io/helm-charts" },
     trivyOperator: { chart: "trivy-operator", version: "0.34.0", repository: "https://aquasecurity.github.io/helm-charts/" },
     kubePrometheusStack: { chart: "kube-prometheus-stack", version: "88.5.3", repository: "https://prometheus-community.github.io/helm-charts" },
+    // The CRDs of prometheus-operator v0.93.1 (the operator kube-prometheus-stack 88.5.3 deploys),
+    // templated, so `helm upgrade` upgrades them: chart 31.0.1 is the release whose appVersion is
+    // v0.93.1 (prometheus-community/helm-charts, commit 4529d7bb, 2026-08-10).
+    prometheusOperatorCrds: { chart: "prometheus-operator-crds", version: "31.0.1", repository: "https://prometheus-community.github.io/helm-charts" },
 } as const satisfies Record<string, ChartSource>;
 
 export interface HelmInstallArgs {
@@ -47,7 +51,7 @@ export interface HelmInstallArgs {
  * A Helm release (not a client-side template): hooks run, `helm upgrade` semantics apply, and
  * a failed install rolls back instead of leaving half a release.
  */
-export function helmRelease(parent: pulumi.Resource, name: string, args: HelmInstallArgs): k8s.helm.v3.Release {
+export function helmRelease(parent: pulumi.Resource | undefined, name: string, args: HelmInstallArgs): k8s.helm.v3.Release {
     const { cluster, source } = args;
     return new k8s.helm.v3.Release(
         name,

@@ -65,7 +65,7 @@ export function workloadIdentity(parent: pulumi.Resource, name: string, args: Wo
             ? undefined
             : new aws.eks.PodIdentityAssociation(
                   name,
-                  { clusterName: cluster.name, namespace, serviceAccount, roleArn: role.arn, tags: cluster.tags },
+                  { clusterName: cluster.liveName, namespace, serviceAccount, roleArn: role.arn, tags: cluster.tags },
                   { parent, dependsOn: args.dependsOn },
               );
     if (association) ready.push(association);

@@ -6,8 +6,14 @@ import type * as pulumi from "@pulumi/pulumi";
  * baseline receive this, never the config of the cluster itself.
  */
 export interface ClusterContext {
-    /** EKS cluster name (known at plan time). */
+    /** EKS cluster name (known at plan time): for deriving other names, never to refer to the cluster. */
     name: string;
+    /**
+     * The same name as an output of the created cluster. Every resource that refers to the
+     * cluster (access entries, add-ons, Pod Identity associations) takes this one: it carries the
+     * dependency, so the engine creates the cluster first (test/references.test.ts).
+     */
+    liveName: pulumi.Output<string>;
     region: string;
     accountId: pulumi.Output<string>;
     partition: pulumi.Output<string>;
@@ -19,9 +25,19 @@ export interface ClusterContext {
     /** OIDC issuer host and path, without `https://` (the IRSA condition key prefix). */
     oidcIssuer: pulumi.Output<string>;
     vpcId: pulumi.Output<string>;
-    /** The VPC's CIDR: where the API server's private endpoint and the control plane's webhook calls come from. */
     vpcCidr: pulumi.Output<string>;
     privateSubnetIds: pulumi.Output<string[]>;
+    /**
+     * The private subnets' CIDRs: where nodes, pods and the control plane's ENIs (the private
+     * endpoint, the API server's calls to webhooks) have their addresses.
+     */
+    privateSubnetCidrs: pulumi.Output<string[]>;
+    /** The Kubernetes service range the cluster is created with (ClusterIPs). */
+    serviceCidr: pulumi.Output<string>;
+    /** The `kubernetes` Service's ClusterIP (first address of the service range): what in-cluster API clients dial. */
+    apiServerServiceIp: pulumi.Output<string>;
+    /** Ranges that hold no AWS or internet endpoint: the service range, and the VPC when the program owns it (no VPC endpoints). */
+    notInternetCidrs: pulumi.Output<string[]>;
     clusterSecurityGroupId: pulumi.Output<string>;
     /** The one security group tagged for Karpenter discovery. */
     nodeSecurityGroupId: pulumi.Output<string>;

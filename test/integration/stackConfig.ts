@@ -22,7 +22,12 @@ export interface EphemeralOptions {
     breakGlassRoleArn?: string;
     /** Public endpoint allow-list (the runner's egress address); defaults to the dev stack's. */
     publicAccessCidrs?: string[];
+    /** `runs-on` labels of the runner the test deploys from (the workflow's integration job). */
+    runnerLabels?: string[];
 }
+
+/** Where the workflow's integration job runs: a GitHub-hosted runner, whose egress address the test allow-lists. */
+export const INTEGRATION_RUNNER_LABELS = ["ubuntu-24.04"];
 
 interface NodeGroup {
     name: string;
@@ -52,9 +57,11 @@ export function ephemeralStackConfig(devConfig: StackFileConfig, options: Epheme
     if (options.region !== undefined) config["aws:region"] = options.region;
 
     // Identities: the dev file names roles of another account. Only the runner's role is
-    // granted (as admin); no developer, viewer or CI principals exist in the test account.
+    // granted (as admin); no developer, viewer or CI principals exist in the test account. It
+    // creates the cluster, so it is also the deployer: EKS's bootstrap entry is its one entry.
     const access = { ...(config[key("access")] as Record<string, unknown>) };
     access.platformAdminRoleArns = [options.adminRoleArn];
+    access.deployerRoleArn = options.adminRoleArn;
     access.developerRoleArns = [];
     access.viewerRoleArns = [];
     access.ciRoleArns = [];
@@ -69,6 +76,8 @@ export function ephemeralStackConfig(devConfig: StackFileConfig, options: Epheme
         }
         if (endpoint?.publicAccess !== true) throw new Error("publicAccessCidrs given, but the dev stack's endpoint is private");
         config[key("endpoint")] = { ...endpoint, publicAccessCidrs: [...options.publicAccessCidrs] };
+        // The test deploys from this runner, through the public endpoint, from the allow-listed address.
+        config[key("deployRunner")] = { labels: [...(options.runnerLabels ?? INTEGRATION_RUNNER_LABELS)], network: "public", sourceCidrs: [...options.publicAccessCidrs] };
     }
 
     // Capacity: one node per group is enough to prove both groups join and are Ready.
