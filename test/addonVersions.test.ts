@@ -31,11 +31,11 @@ describe("pinned managed add-on builds", () => {
         }
     });
 
-    it("installs the dev stack's minor (1.34) at the pinned builds, not at whatever AWS published last", async () => {
+    it("installs the dev stack's minor (1.35) at the pinned builds, not at whatever AWS published last", async () => {
         const { recorded } = await planStack("dev");
         expect(addonVersions(recorded)).toEqual({
             "vpc-cni": "v1.21.1-eksbuild.1",
-            "kube-proxy": "v1.34.6-eksbuild.2",
+            "kube-proxy": "v1.35.3-eksbuild.2",
             "eks-pod-identity-agent": "v1.3.10-eksbuild.2",
             coredns: "v1.13.2-eksbuild.4",
             "aws-ebs-csi-driver": "v1.60.0-eksbuild.1",

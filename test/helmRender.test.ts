@@ -268,6 +268,7 @@ describe("npm run plan -- --render: the plan's releases, its exit codes and its 
         const render = document.render as HelmRenderReport;
         expect(render.kubeVersion).toBe("v1.35.0");
         expect(render.releases.map((r) => `${r.release} ${r.version} ${r.namespace} ${r.objects}`)).toEqual([
+            "monitoring-prometheus-crds 31.0.1 kube-system 1",
             "karpenter-crd 1.14.1 karpenter 1",
             "karpenter 1.14.1 karpenter 1",
             "trivy-operator 0.34.0 trivy-system 1",

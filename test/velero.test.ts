@@ -372,8 +372,8 @@ describe.each(["dev", "prod"])("pulumi destroy of the %s stack", (stack) => {
     let deployer: string;
     beforeAll(async () => {
         planned = await planStackFile(stack);
-        policy = recordedJson(planned.recorded.one("aws:s3/bucketPolicy:BucketPolicy"));
-        arn = String(planned.recorded.one("aws:s3/bucket:Bucket").outputs.arn);
+        policy = recordedJson(planned.recorded.one("aws:s3/bucketPolicy:BucketPolicy", "velero-backups"));
+        arn = String(planned.recorded.one("aws:s3/bucket:Bucket", "velero-backups").outputs.arn);
         deployer = planned.config.access.deployerRoleArn;
     }, 60_000);
 
@@ -384,7 +384,7 @@ describe.each(["dev", "prod"])("pulumi destroy of the %s stack", (stack) => {
 
     if (stack === "dev") {
         it("force-destroys the bucket and leaves bucket and keys unprotected", () => {
-            const bucketResource = planned.recorded.one("aws:s3/bucket:Bucket");
+            const bucketResource = planned.recorded.one("aws:s3/bucket:Bucket", "velero-backups");
             expect(bucketResource.props.forceDestroy).toBe(true);
             expect(bucketResource.protect).toBe(false);
             expect(planned.recorded.one("aws:kms/key:Key", "velero-backups").protect).toBe(false);
@@ -407,7 +407,7 @@ describe.each(["dev", "prod"])("pulumi destroy of the %s stack", (stack) => {
         });
     } else {
         it("keeps the bucket and its keys: protected, retained, never force-destroyed", () => {
-            const bucketResource = planned.recorded.one("aws:s3/bucket:Bucket");
+            const bucketResource = planned.recorded.one("aws:s3/bucket:Bucket", "velero-backups");
             expect(bucketResource.props.forceDestroy).toBe(false);
             expect(bucketResource).toMatchObject({ protect: true, retainOnDelete: true });
             expect(planned.recorded.one("aws:kms/key:Key", "velero-backups")).toMatchObject({ protect: true, retainOnDelete: true });
