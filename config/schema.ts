@@ -1,11 +1,24 @@
 import { z } from "zod";
 import { addonsSchema } from "./addons";
+import { cidrsCoverEverything, isIpv4Cidr } from "./cidr";
 import { accessSchema, endpointSchema, OPEN_CIDRS, SUPPORTED_KUBERNETES_VERSIONS } from "./cluster";
 import { nodeGroupsSchema } from "./nodeGroups";
 import { networkSchema } from "./network";
 import { tenantsSchema } from "./tenants";
 
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
+
+const LOG_RETENTION_DAYS = [30, 60, 90, 180, 365, 400, 731] as const;
+
+/**
+ * YAML reads an unquoted `1.30` as the number 1.3, which Pulumi hands over as "1.3": say so
+ * instead of only refusing "1.3". Other bad values keep the default message, which lists the versions.
+ */
+function unquotedVersionHint(input: unknown): string | undefined {
+    if (typeof input !== "string" || !/^\d+\.\d$/.test(input)) return undefined;
+    const versions = SUPPORTED_KUBERNETES_VERSIONS.map((v) => `"${v}"`).join(", ");
+    return `must be quoted in the stack file: YAML reads an unquoted version such as ${input}0 as the number ${input} (write kubernetesVersion: "${input}0"); supported: ${versions}`;
+}
 
 /**
  * Scalar keys, declared with the same type and default in Pulumi.yaml's `config:` block
@@ -26,9 +39,15 @@ export const stackConfigSchema = z
             .regex(/^[a-z][a-z0-9-]{2,37}$/, "must be 3-38 lowercase letters, digits or dashes, starting with a letter")
             .optional()
             .describe("EKS cluster name; defaults to `<project>-<stack>`."),
-        kubernetesVersion: z.enum(SUPPORTED_KUBERNETES_VERSIONS).describe("EKS Kubernetes minor version."),
+        kubernetesVersion: z
+            .enum(SUPPORTED_KUBERNETES_VERSIONS, { error: (issue) => unquotedVersionHint(issue.input) })
+            .default("1.34")
+            .describe("EKS Kubernetes minor version."),
         controlPlaneLogRetentionDays: z
-            .union([z.literal(30), z.literal(60), z.literal(90), z.literal(180), z.literal(365), z.literal(400), z.literal(731)])
+            .union(
+                LOG_RETENTION_DAYS.map((days) => z.literal(days)),
+                { error: `must be one of ${LOG_RETENTION_DAYS.join(", ")} (days; CloudWatch Logs retention periods of at least 30 days, for audit)` },
+            )
             .default(90)
             .describe("Retention of the control-plane (audit) log group: 30, 60, 90, 180, 365, 400 or 731 days."),
         network: networkSchema,
@@ -40,15 +59,7 @@ export const stackConfigSchema = z
         tags: z.record(z.string(), z.string()).default({}).describe("Tags added to every AWS resource."),
     })
     .superRefine((config, ctx) => {
-        for (const [index, cidr] of config.endpoint.publicAccessCidrs.entries()) {
-            if (OPEN_CIDRS.includes(cidr)) {
-                ctx.addIssue({
-                    code: "custom",
-                    path: ["endpoint", "publicAccessCidrs", index],
-                    message: "opens the API server to the whole internet; list your office/VPN CIDRs instead",
-                });
-            }
-        }
+        checkEndpointNotOpen(config.endpoint.publicAccessCidrs, ctx);
         const allowed = config.addons.externalSecrets.allowedNamespaces ?? [];
         const tenantNames = new Set(config.tenants.map((t) => t.name));
         allowed.forEach((namespace, index) => {
@@ -71,6 +82,18 @@ export const stackConfigSchema = z
     });
 
 type StackConfigInput = z.infer<typeof stackConfigSchema>;
+
+/** No environment may open the API server to the internet: not with 0.0.0.0/0, nor with CIDRs that add up to it. */
+function checkEndpointNotOpen(cidrs: string[], ctx: z.RefinementCtx): void {
+    const open = "opens the API server to the whole internet; list your office/VPN CIDRs instead";
+    cidrs.forEach((cidr, index) => {
+        if (OPEN_CIDRS.includes(cidr)) ctx.addIssue({ code: "custom", path: ["endpoint", "publicAccessCidrs", index], message: open });
+    });
+    const ipv4 = cidrs.filter((cidr) => !OPEN_CIDRS.includes(cidr) && isIpv4Cidr(cidr));
+    if (ipv4.length > 1 && cidrsCoverEverything(ipv4)) {
+        ctx.addIssue({ code: "custom", path: ["endpoint", "publicAccessCidrs"], message: `together cover every IPv4 address, which ${open}` });
+    }
+}
 
 /** prod must survive the loss of one AZ and one node. */
 function checkProductionRules(config: StackConfigInput, ctx: z.RefinementCtx): void {

@@ -11,6 +11,7 @@ import { estimateMonthlyCost, PriceTableError, renderCost } from "../plan/cost";
 import { renderMermaid } from "../plan/mermaid";
 import { renderPlan } from "../plan/render";
 import { ProgramError } from "../plan/run";
+import { PolicyConfigError } from "../policy/engine";
 import { StackFileError } from "../plan/stackConfig";
 
 const EXIT_VIOLATION = 1;
@@ -68,10 +69,9 @@ async function main(argv: string[]): Promise<number> {
     return mandatoryViolations(document) > 0 ? EXIT_VIOLATION : 0;
 }
 
-function exitCodeFor(error: unknown): number {
-    if (error instanceof ConfigError || error instanceof StackFileError || error instanceof PriceTableError) return EXIT_USAGE;
-    if ((error as Error)?.name === "PolicyConfigError") return EXIT_USAGE;
-    return EXIT_VIOLATION;
+/** Bad input the user can fix: config, stack file, policy config, price table. */
+function isUsageError(error: unknown): boolean {
+    return error instanceof ConfigError || error instanceof StackFileError || error instanceof PolicyConfigError || error instanceof PriceTableError;
 }
 
 /** Exit only once stdout is flushed: a piped multi-megabyte plan must arrive whole. */
@@ -79,12 +79,23 @@ function exitAfterFlush(code: number): void {
     process.stdout.write("", () => process.exit(code));
 }
 
-main(process.argv.slice(2)).then(
-    (code) => exitAfterFlush(code),
-    (error: unknown) => {
-        const known = error instanceof ConfigError || error instanceof StackFileError || error instanceof ProgramError || error instanceof PriceTableError;
-        const message = error instanceof Error ? error.message : String(error);
-        process.stderr.write(`plan: ${known ? message : `the program failed: ${message}`}\n`);
-        exitAfterFlush(exitCodeFor(error));
-    },
-);
+/** The SDK wraps an error thrown while resolving an input once per nesting level; one mention is enough. */
+function withoutSerializationChain(message: string): string {
+    return message.replace(/(error serializing property "[^"]+": )+/g, "");
+}
+
+let failed = false;
+
+function fail(error: unknown): void {
+    // Every input that waits on a failed output rejects with the same error: report it once.
+    if (failed) return;
+    failed = true;
+    const known = isUsageError(error) || error instanceof ProgramError;
+    const message = withoutSerializationChain(error instanceof Error ? error.message : String(error));
+    process.stderr.write(`plan: ${known ? message : `the program failed: ${message}`}\n`);
+    exitAfterFlush(isUsageError(error) ? EXIT_USAGE : EXIT_VIOLATION);
+}
+
+// An error thrown inside an apply (e.g. the network's zone check) surfaces as an unhandled rejection.
+process.on("unhandledRejection", fail);
+main(process.argv.slice(2)).then((code) => exitAfterFlush(code), fail);
