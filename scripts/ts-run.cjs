@@ -102,7 +102,8 @@ function main() {
     registerTypeScript();
     const file = resolve(entry);
     process.argv = [process.argv[0], file, ...args];
-    require(file);
+    // Loaded as the main module, so the entry's `require.main === module` holds as under tsx.
+    /** @type {any} */ (Module)._load(file, null, true);
 }
 
 if (require.main === module) main();

@@ -24,12 +24,12 @@ describe("the compile cache", () => {
     const entry = join(dir, "entry.ts");
     const helper = join(dir, "helper.ts");
     writeFileSync(helper, 'export const greeting: string = "first";\n');
-    writeFileSync(entry, 'import { greeting } from "./helper";\nconst typed: number = 1;\nconsole.log(`${greeting} ${typed} ${__dirname}`);\n');
+    writeFileSync(entry, 'import { greeting } from "./helper";\nconst typed: number = 1;\nconsole.log(`${greeting} ${typed} ${__dirname} main=${require.main === module}`);\n');
 
-    it("compiles each file on first use, with its real location (__dirname)", () => {
+    it("compiles each file on first use, with its real location (__dirname), the entry as the main module", () => {
         const run = launch(entry, cacheDir);
         expect(run.stderr).toBe("");
-        expect(run.stdout.trim()).toBe(`first 1 ${dir}`);
+        expect(run.stdout.trim()).toBe(`first 1 ${dir} main=true`);
         expect(cached(cacheDir)).toHaveLength(2);
     });
 
@@ -39,13 +39,13 @@ describe("the compile cache", () => {
             .map((f) => join(cacheDir, "ts", f))
             .find((f) => readFileSync(f, "utf8").includes('"first"'))!;
         writeFileSync(helperEntry, readFileSync(helperEntry, "utf8").replace('"first"', '"from the cache"'));
-        expect(launch(entry, cacheDir).stdout.trim()).toBe(`from the cache 1 ${dir}`);
+        expect(launch(entry, cacheDir).stdout.trim()).toBe(`from the cache 1 ${dir} main=true`);
         expect(cached(cacheDir)).toHaveLength(2);
     });
 
     it("picks up a changed source: the stale entry is never served", () => {
         writeFileSync(helper, 'export const greeting: string = "second";\n');
-        expect(launch(entry, cacheDir).stdout.trim()).toBe(`second 1 ${dir}`);
+        expect(launch(entry, cacheDir).stdout.trim()).toBe(`second 1 ${dir} main=true`);
         expect(cached(cacheDir)).toHaveLength(3);
     });
 
