@@ -150,6 +150,13 @@ describe("--preview", () => {
 });
 
 describe("the readable plan", () => {
+    it("marks [protect] on remote components too, as --json records it (prod's EKS cluster)", () => {
+        const result = runScript(PLAN, ["--stack", "prod"]);
+        expect(result.status).toBe(0);
+        expect(result.stdout).toMatch(/─ eks:index:Cluster {2}cluster \(remote component\) \[protect\]\n/);
+        expect(result.stdout).toMatch(/─ eks:index:ManagedNodeGroup {2}node-group-system \(remote component\)\n/);
+    });
+
     it("prints the component tree, counts and the policy report", () => {
         const result = runScript(PLAN, ["--project-dir", fixture("noncompliant"), "--stack", "test"]);
         expect(result.stdout).toContain("└─ aws:s3/bucket:Bucket  unencrypted");
