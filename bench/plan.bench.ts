@@ -66,7 +66,7 @@ async function modeledReadiness(): Promise<void> {
             console.log(`  +${String(step.seconds).padStart(4)} s  -> ${String(step.finishesAt).padStart(5)} s  ${step.type}  ${step.name}`);
         }
         const facts = stackFacts(plan.source);
-        console.log(`\n## Modeled monthly cost, ${stack}\n${renderCost(estimateMonthlyCost(plan.document.resources, facts.region, facts.environment))}`);
+        console.log(`\n## Modeled monthly cost, ${stack}\n${renderCost(estimateMonthlyCost(plan.document.resources, facts.region, facts.costAssumptions))}`);
     }
 }
 
@@ -86,14 +86,15 @@ function setIn(values: Record<string, string>, key: string, change: (value: any)
 
 async function prodChoiceCosts(): Promise<void> {
     console.log("\n## What each prod choice costs per month (the prod stack priced with and without it)");
+    const prodAssumptions = stackFacts((await timed("prod")).plan.source).costAssumptions;
     const monthly = async (environment: string, patch?: (values: Record<string, string>) => void) => {
         const { plan } = await timed("prod", (source) => {
             const values = { ...source.values, "eks-platform:environment": environment };
             patch?.(values);
             return { ...source, values };
         });
-        const facts = stackFacts(plan.source);
-        return estimateMonthlyCost(plan.document.resources, facts.region, "prod").totalMonthlyUsd;
+        // Priced with prod's usage throughout: only the choice differs.
+        return estimateMonthlyCost(plan.document.resources, stackFacts(plan.source).region, prodAssumptions).totalMonthlyUsd;
     };
     const prod = await monthly("prod");
     // staging keeps prod's config but not prod's rules, so single choices can be undone one at a time.

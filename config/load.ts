@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { derivedNameProblems } from "./awsNames";
+import { resolveCostAssumptions } from "./costAssumptions";
 import { knownKeysAt } from "./keys";
 import { availabilityZoneCount, REGION_TABLE_RECORDED, REGION_TABLE_SOURCE } from "./regions";
 import { SCALAR_KEYS, stackConfigSchema } from "./schema";
@@ -12,15 +13,18 @@ const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecr
 const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 
 export type StackConfig = z.infer<typeof stackConfigSchema>;
+export type ResolvedCostAssumptions = ReturnType<typeof resolveCostAssumptions>;
 
 /** The one validated, fully defaulted configuration every component receives. */
-export interface PlatformConfig extends Omit<StackConfig, "clusterName"> {
+export interface PlatformConfig extends Omit<StackConfig, "clusterName" | "costAssumptions"> {
     project: string;
     stack: string;
     region: string;
     clusterName: string;
     isProduction: boolean;
     externalSecrets: { secretsPrefix: string; allowedNamespaces: string[] };
+    /** Usage the cost model assumes: the stack's figures over its environment class's defaults. */
+    costAssumptions: ResolvedCostAssumptions;
 }
 
 /**
@@ -144,6 +148,7 @@ function resolve(config: StackConfig, source: RawConfigSource, region: string): 
         region,
         clusterName,
         isProduction: config.environment === "prod",
+        costAssumptions: resolveCostAssumptions(config.environment, config.costAssumptions),
         externalSecrets: {
             secretsPrefix: config.addons.externalSecrets.secretsPrefix ?? `${clusterName}/`,
             allowedNamespaces: config.addons.externalSecrets.allowedNamespaces ?? config.tenants.map((t) => t.name),

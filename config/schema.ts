@@ -4,6 +4,7 @@ import { cidrsCoverEverything, isIpv4Cidr } from "./cidr";
 import { accessSchema, endpointSchema, OPEN_CIDRS, SUPPORTED_KUBERNETES_VERSIONS } from "./cluster";
 import { nodeGroupsSchema } from "./nodeGroups";
 import { networkSchema } from "./network";
+import { costAssumptionsSchema } from "./costAssumptions";
 import { tenantsSchema } from "./tenants";
 
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
@@ -57,6 +58,7 @@ export const stackConfigSchema = z
         tenants: tenantsSchema,
         addons: addonsSchema.default(addonsSchema.parse({})),
         tags: z.record(z.string(), z.string()).default({}).describe("Tags added to every AWS resource."),
+        costAssumptions: costAssumptionsSchema,
     })
     .superRefine((config, ctx) => {
         checkEndpointNotOpen(config.endpoint.publicAccessCidrs, ctx);

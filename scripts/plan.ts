@@ -43,6 +43,11 @@ function parseArguments(argv: string[]): CliOptions {
     return program.opts<CliOptions>();
 }
 
+function costOf(plan: Awaited<ReturnType<typeof createPlan>>) {
+    const facts = stackFacts(plan.source);
+    return estimateMonthlyCost(plan.document.resources, facts.region, facts.costAssumptions);
+}
+
 async function main(argv: string[]): Promise<number> {
     let options: CliOptions;
     try {
@@ -62,8 +67,7 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(`${renderMermaid(document)}\n`);
         return 0;
     }
-    const facts = stackFacts(plan.source);
-    const cost = options.cost ? estimateMonthlyCost(document.resources, facts.region, facts.environment) : undefined;
+    const cost = options.cost ? costOf(plan) : undefined;
     if (options.json) process.stdout.write(`${JSON.stringify(cost ? { ...document, cost } : document, null, 2)}\n`);
     else process.stdout.write(`${renderPlan(document, options)}\n${cost ? `\n${renderCost(cost)}\n` : ""}`);
     return mandatoryViolations(document) > 0 ? EXIT_VIOLATION : 0;
