@@ -98,7 +98,8 @@ describe("exit codes and messages", () => {
         const result = runScript(PLAN, ["--stack", "dev", "--json", "--policy-config", file]);
         expect(result.status).toBe(2);
         expect(result.stdout).toBe("");
-        expect(result.stderr).toBe(`plan: ${file}: unknown policy "no-such-policy"\n`);
+        expect(result.stderr).toMatch(new RegExp(`^plan: ${file}: .*no-such-policy`));
+        expect(result.stderr).not.toContain("the program failed");
         writeFileSync(file, "{ not json");
         const broken = runScript(PLAN, ["--stack", "dev", "--policy-config", file]);
         expect(broken.status).toBe(2);
