@@ -6,7 +6,7 @@
 import { resolve } from "node:path";
 import { Command, CommanderError } from "commander";
 import { ConfigError } from "../config";
-import { createPlan, mandatoryViolations, stackFacts } from "../plan";
+import { createPlan, mandatoryViolations, stackFacts, type Plan } from "../plan";
 import { estimateMonthlyCost, PriceTableError, renderCost } from "../plan/cost";
 import { renderMermaid } from "../plan/mermaid";
 import { renderPlan } from "../plan/render";
@@ -43,7 +43,7 @@ function parseArguments(argv: string[]): CliOptions {
     return program.opts<CliOptions>();
 }
 
-function costOf(plan: Awaited<ReturnType<typeof createPlan>>) {
+function costOf(plan: Plan) {
     const facts = stackFacts(plan.source);
     return estimateMonthlyCost(plan.document.resources, facts.region, facts.costAssumptions);
 }
