@@ -2,7 +2,10 @@
  * `npm run bench`: how fast the offline plan answers and how it scales, the modeled time to a
  * ready platform, and the modeled monthly cost. Prints figures; asserts nothing.
  */
-import { cpus, totalmem } from "node:os";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { cpus, loadavg, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { createPlan, stackFacts, type Plan } from "../plan";
 import { estimateMonthlyCost, renderCost } from "../plan/cost";
@@ -10,6 +13,8 @@ import { criticalPath } from "../plan/timeline";
 import type { StackConfigSource } from "../plan/stackConfig";
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const COMMAND_RUNS = Number(process.env.BENCH_COMMAND_RUNS ?? 5);
+const ROOT = join(__dirname, "..");
 const TENANT_COUNTS = (process.env.BENCH_TENANTS ?? "10,100,1000").split(",").map(Number);
 
 function withTenants(count: number): (source: StackConfigSource) => StackConfigSource {
@@ -66,7 +71,7 @@ async function modeledReadiness(): Promise<void> {
             console.log(`  +${String(step.seconds).padStart(4)} s  -> ${String(step.finishesAt).padStart(5)} s  ${step.type}  ${step.name}`);
         }
         const facts = stackFacts(plan.source);
-        console.log(`\n## Modeled monthly cost, ${stack}\n${renderCost(estimateMonthlyCost(plan.document.resources, facts.region, facts.environment))}`);
+        console.log(`\n## Modeled monthly cost, ${stack}\n${renderCost(estimateMonthlyCost(plan.document.resources, facts.region, facts.costAssumptions))}`);
     }
 }
 
@@ -86,14 +91,15 @@ function setIn(values: Record<string, string>, key: string, change: (value: any)
 
 async function prodChoiceCosts(): Promise<void> {
     console.log("\n## What each prod choice costs per month (the prod stack priced with and without it)");
+    const prodAssumptions = stackFacts((await timed("prod")).plan.source).costAssumptions;
     const monthly = async (environment: string, patch?: (values: Record<string, string>) => void) => {
         const { plan } = await timed("prod", (source) => {
             const values = { ...source.values, "eks-platform:environment": environment };
             patch?.(values);
             return { ...source, values };
         });
-        const facts = stackFacts(plan.source);
-        return estimateMonthlyCost(plan.document.resources, facts.region, "prod").totalMonthlyUsd;
+        // Priced with prod's usage throughout: only the choice differs.
+        return estimateMonthlyCost(plan.document.resources, stackFacts(plan.source).region, prodAssumptions).totalMonthlyUsd;
     };
     const prod = await monthly("prod");
     // staging keeps prod's config but not prod's rules, so single choices can be undone one at a time.
@@ -106,8 +112,44 @@ async function prodChoiceCosts(): Promise<void> {
     console.log(`  ${"total prod".padEnd(66)}  ${prod.toFixed(2).padStart(8)} USD`);
 }
 
+/** Wall seconds of one run of `command`, which must succeed; its output is discarded. */
+function wallSeconds(command: string[], env: NodeJS.ProcessEnv = process.env): number {
+    const start = performance.now();
+    const result = spawnSync(command[0], command.slice(1), { cwd: ROOT, env, stdio: ["ignore", "ignore", "pipe"], maxBuffer: 64 * 1024 * 1024 });
+    if (result.status !== 0) throw new Error(`${command.join(" ")} exited ${result.status}: ${result.stderr}`);
+    return (performance.now() - start) / 1000;
+}
+
+const medianSeconds = (command: string[], env?: NodeJS.ProcessEnv) => {
+    wallSeconds(command, env); // warm-up: fills the compile caches as a user's first run does
+    return median(Array.from({ length: COMMAND_RUNS }, () => wallSeconds(command, env)));
+};
+
+/** The plan as a user and CI start it, and what the start-up is made of. */
+function commandStartup(): void {
+    const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+    const node = process.execPath;
+    console.log(`\n## Whole command, wall clock, median of ${COMMAND_RUNS} after one warm-up (load average ${loadavg()[0].toFixed(2)})`);
+    const rows: Array<[string, string[], NodeJS.ProcessEnv?]> = [
+        ["npm run --silent plan -- --stack prod --json", [npm, "run", "--silent", "plan", "--", "--stack", "prod", "--json"]],
+        ["the launcher alone (what the npm script runs)", [node, "--max-semi-space-size=32", "scripts/ts-run.cjs", "scripts/plan.ts", "--stack", "prod", "--json"]],
+        ["the same through tsx (before: what `npm run plan` ran)", [join(ROOT, "node_modules", ".bin", "tsx"), "scripts/plan.ts", "--stack", "prod", "--json"]],
+        ["node: load the Pulumi SDKs only", [node, "-e", 'require("@pulumi/pulumi");require("@pulumi/aws");require("@pulumi/kubernetes");require("@pulumi/eks")']],
+        ["node: start and exit", [node, "-e", ""]],
+        ["npm itself: npm exec -- node -e \"\"", [npm, "exec", "--offline", "--", "node", "-e", ""]],
+    ];
+    for (const [label, command, env] of rows) console.log(`  ${medianSeconds(command, env).toFixed(2).padStart(5)} s  ${label}`);
+    // The first plan after `npm ci` or a change: nothing compiled yet (a fresh cache directory per run).
+    const cold = Array.from({ length: COMMAND_RUNS }, () =>
+        wallSeconds([npm, "run", "--silent", "plan", "--", "--stack", "prod", "--json"], { ...process.env, EKS_PLATFORM_CACHE_DIR: mkdtempSync(join(tmpdir(), "plan-cold-")) }),
+    );
+    console.log(`  ${median(cold).toFixed(2).padStart(5)} s  npm run --silent plan -- --stack prod --json with empty caches (first run after npm ci)`);
+}
+
 async function main(): Promise<void> {
     console.log(`# eks-platform benchmarks: node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`);
+    if (process.env.BENCH_ONLY !== "plan") commandStartup();
+    if (process.env.BENCH_ONLY === "startup") return;
     await planSpeed();
     await tenantScaling();
     await modeledReadiness();

@@ -25,7 +25,7 @@ export interface RuleGroup {
     rules: AlertRule[];
 }
 
-/** Path in this repository; point Alertmanager templates at your rendered docs. */
+/** Runbooks by their path in this repository; alerts link them under the configured base URL. */
 const RESTORE_RUNBOOK = "docs/runbooks/restore.md";
 const KARPENTER_RUNBOOK = "docs/runbooks/karpenter.md";
 const SECRETS_RUNBOOK = "docs/runbooks/secret-rotation.md";
@@ -33,7 +33,12 @@ const NODES_RUNBOOK = "docs/runbooks/node-group-upgrade.md";
 const VULNERABILITIES_RUNBOOK = "docs/runbooks/vulnerabilities.md";
 const HOURS_25 = 25 * 3600;
 
-export function platformAlertGroups(): RuleGroup[] {
+/** The runbook paths the alerts link, relative to the repository root. */
+export const RUNBOOK_PATHS = [RESTORE_RUNBOOK, KARPENTER_RUNBOOK, SECRETS_RUNBOOK, NODES_RUNBOOK, VULNERABILITIES_RUNBOOK];
+
+/** `runbookBaseUrl` (addons.monitoring.runbookBaseUrl, ending in /) makes every runbook_url a link that works from Slack or PagerDuty. */
+export function platformAlertGroups(runbookBaseUrl: string): RuleGroup[] {
+    const runbook = (path: string) => `${runbookBaseUrl}${path}`;
     return [
         {
             name: "platform.velero",
@@ -46,7 +51,7 @@ export function platformAlertGroups(): RuleGroup[] {
                     annotations: {
                         summary: "No successful Velero backup in the last 25 hours",
                         description: "Schedule {{ $labels.schedule }} has not completed a backup for more than 25h: a restore would lose more than a day.",
-                        runbook_url: RESTORE_RUNBOOK,
+                        runbook_url: runbook(RESTORE_RUNBOOK),
                     },
                 },
                 {
@@ -57,7 +62,7 @@ export function platformAlertGroups(): RuleGroup[] {
                     annotations: {
                         summary: "A Velero backup failed",
                         description: "Schedule {{ $labels.schedule }} had {{ $value }} failed backups in the last hour. Check `velero backup logs`.",
-                        runbook_url: RESTORE_RUNBOOK,
+                        runbook_url: runbook(RESTORE_RUNBOOK),
                     },
                 },
                 {
@@ -68,7 +73,7 @@ export function platformAlertGroups(): RuleGroup[] {
                     annotations: {
                         summary: "A Velero backup partially failed",
                         description: "Schedule {{ $labels.schedule }} produced a partially failed backup: some items or volumes are missing from it.",
-                        runbook_url: RESTORE_RUNBOOK,
+                        runbook_url: runbook(RESTORE_RUNBOOK),
                     },
                 },
             ],
@@ -84,7 +89,7 @@ export function platformAlertGroups(): RuleGroup[] {
                     annotations: {
                         summary: "Karpenter keeps failing to call EC2",
                         description: "{{ $labels.method }} ({{ $labels.controller }}) returns {{ $labels.error }}: nodes may not launch (IAM, capacity or throttling).",
-                        runbook_url: KARPENTER_RUNBOOK,
+                        runbook_url: runbook(KARPENTER_RUNBOOK),
                     },
                 },
                 {
@@ -95,7 +100,7 @@ export function platformAlertGroups(): RuleGroup[] {
                     annotations: {
                         summary: "Karpenter controllers are erroring",
                         description: "Karpenter's {{ $labels.controller }} controller has failed reconciles for 15 minutes.",
-                        runbook_url: KARPENTER_RUNBOOK,
+                        runbook_url: runbook(KARPENTER_RUNBOOK),
                     },
                 },
                 {
@@ -106,7 +111,7 @@ export function platformAlertGroups(): RuleGroup[] {
                     annotations: {
                         summary: "Karpenter is not keeping up with interruption messages",
                         description: "Interruption messages wait more than a minute, or are received but not deleted: spot reclaims may kill pods without a drain.",
-                        runbook_url: KARPENTER_RUNBOOK,
+                        runbook_url: runbook(KARPENTER_RUNBOOK),
                     },
                 },
             ],
@@ -122,7 +127,7 @@ export function platformAlertGroups(): RuleGroup[] {
                     annotations: {
                         summary: "An ExternalSecret is not in sync",
                         description: "ExternalSecret {{ $labels.namespace }}/{{ $labels.name }} is not Ready: its Kubernetes Secret is stale or missing.",
-                        runbook_url: SECRETS_RUNBOOK,
+                        runbook_url: runbook(SECRETS_RUNBOOK),
                     },
                 },
                 {
@@ -133,7 +138,7 @@ export function platformAlertGroups(): RuleGroup[] {
                     annotations: {
                         summary: "External Secrets sync calls are failing",
                         description: "ExternalSecret {{ $labels.namespace }}/{{ $labels.name }} fails to read from AWS Secrets Manager.",
-                        runbook_url: SECRETS_RUNBOOK,
+                        runbook_url: runbook(SECRETS_RUNBOOK),
                     },
                 },
             ],
@@ -149,7 +154,7 @@ export function platformAlertGroups(): RuleGroup[] {
                     annotations: {
                         summary: "A node is not Ready",
                         description: "Node {{ $labels.node }} has not been Ready for 10 minutes.",
-                        runbook_url: NODES_RUNBOOK,
+                        runbook_url: runbook(NODES_RUNBOOK),
                     },
                 },
             ],
@@ -165,7 +170,7 @@ export function platformAlertGroups(): RuleGroup[] {
                     annotations: {
                         summary: "A running workload has critical vulnerabilities",
                         description: "{{ $labels.namespace }}/{{ $labels.resource_kind }}/{{ $labels.resource_name }} runs {{ $labels.image_repository }}:{{ $labels.image_tag }} with {{ $value }} critical CVEs.",
-                        runbook_url: VULNERABILITIES_RUNBOOK,
+                        runbook_url: runbook(VULNERABILITIES_RUNBOOK),
                     },
                 },
             ],
@@ -174,11 +179,11 @@ export function platformAlertGroups(): RuleGroup[] {
 }
 
 /** The custom resource as applied (validated against the pinned CRD in tests). */
-export function platformAlertsRule(namespace: string): { apiVersion: string; kind: string; metadata: Record<string, unknown>; spec: { groups: RuleGroup[] } } {
+export function platformAlertsRule(namespace: string, runbookBaseUrl: string): { apiVersion: string; kind: string; metadata: Record<string, unknown>; spec: { groups: RuleGroup[] } } {
     return {
         apiVersion: "monitoring.coreos.com/v1",
         kind: "PrometheusRule",
         metadata: { name: "platform-alerts", namespace, labels: { "app.kubernetes.io/part-of": "eks-platform" } },
-        spec: { groups: platformAlertGroups() },
+        spec: { groups: platformAlertGroups(runbookBaseUrl) },
     };
 }

@@ -178,7 +178,7 @@ export class Monitoring extends pulumi.ComponentResource {
             timeoutSeconds: 900,
         });
 
-        const rule = platformAlertsRule(this.namespace);
+        const rule = platformAlertsRule(this.namespace, config.runbookBaseUrl);
         new k8s.apiextensions.CustomResource(`${name}-platform-alerts`, rule, { parent: this, provider, dependsOn: [crds, ns] });
         for (const target of args.podTargets ?? []) {
             new k8s.apiextensions.CustomResource(`${name}-podmonitor-${target.name}`, podMonitor(this.namespace, target), { parent: this, provider, dependsOn: [crds, ns] });

@@ -26,6 +26,20 @@ export function publicSubnetTags(clusterName: string): Record<string, string> {
 }
 
 /**
+ * The account's zones in the Region, checked against azCount before any subnet can be created
+ * (config load already refuses counts above the Region's published zones; an account may see
+ * fewer, and a Region missing from config/regions.ts is only checked here).
+ */
+export function requireZones(names: string[], azCount: number): string[] {
+    if (names.length < azCount) {
+        throw new pulumi.RunError(
+            `network.azCount is ${azCount}, but this account has ${names.length} available Availability Zones in the Region (${names.join(", ")}): set network.azCount to at most ${names.length}`,
+        );
+    }
+    return names;
+}
+
+/**
  * Subnet CIDRs when the config gives none: private subnets are the first eighths of the VPC
  * (a /19 each in a /16), public subnets share the last eighth (a /22 each in a /16), so nodes
  * get the addresses and load balancers get enough.
@@ -82,7 +96,8 @@ export class Network extends pulumi.ComponentResource {
         const { clusterName, tags } = args;
         const parent = this;
         const named = (suffix: string) => ({ ...tags, Name: `${clusterName}-${suffix}` });
-        const zones = aws.getAvailabilityZonesOutput({ state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] }, { parent });
+        const available = aws.getAvailabilityZonesOutput({ state: "available", filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] }, { parent });
+        const zones = { names: available.names.apply((names) => requireZones(names, net.azCount)) };
         const { privateCidrs, publicCidrs } = deriveSubnetCidrs(net);
 
         const vpc = new aws.ec2.Vpc(name, { cidrBlock: net.vpcCidr, enableDnsSupport: true, enableDnsHostnames: true, tags: named("vpc") }, { parent });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { projectRepositoryFilesUrl } from "./repository";
 
 const duration = z.string().regex(/^(\d+h)?(\d+m)?(\d+s)?$/, "must be a Go duration such as 720h or 30m").refine((v) => v.length > 0, "must not be empty");
 const cron = z.string().regex(/^(\S+\s+){4}\S+$/, "must be a five-field cron expression such as 0 2 * * *");
@@ -53,12 +54,23 @@ export const trivySchema = z.strictObject({
     scanJobsConcurrentLimit: z.number().int().min(1).max(50).default(3).describe("Scan jobs running at once (bounds load on system nodes)."),
 });
 
+/** Defaults to the repository's web address when package.json names one; required otherwise. */
+function withRepositoryDefault(url: z.ZodString) {
+    const repository = projectRepositoryFilesUrl();
+    return repository ? url.default(repository) : url;
+}
+
 export const monitoringSchema = z.strictObject({
     enabled,
     prometheusRetention: z.string().regex(/^\d+[dhw]$/, "must be a Prometheus duration such as 15d").default("15d").describe("How long Prometheus keeps samples."),
     prometheusStorageGiB: z.number().int().min(5).default(50).describe("Encrypted gp3 volume per Prometheus replica."),
     alertmanagerStorageGiB: z.number().int().min(1).default(5).describe("Encrypted gp3 volume per Alertmanager replica."),
     grafanaEnabled: z.boolean().default(true).describe("Install Grafana (admin password generated, held only as a Pulumi secret)."),
+    runbookBaseUrl: withRepositoryDefault(
+        z.string().regex(/^https?:\/\/\S+\/$/, "must be an http(s) URL ending in /, e.g. https://github.com/acme/eks-platform/blob/main/"),
+    ).describe(
+            "Where alert runbook links point: each alert's `runbook_url` is this base followed by the runbook's path in the repository (`docs/runbooks/...`). Defaults to the repository's web address from package.json `repository`, branch main.",
+        ),
     alertmanagerConfigSecret: z
         .string()
         .regex(/^[A-Za-z0-9/_+=.@-]+$/, "must be a Secrets Manager secret name (relative to the External Secrets prefix)")

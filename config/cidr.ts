@@ -8,13 +8,24 @@ interface Range {
 }
 
 export function isIpv4Cidr(value: string): boolean {
+    return cidrProblem(value) === undefined;
+}
+
+/**
+ * Why `value` is not an IPv4 network in CIDR notation, or undefined if it is. An address with
+ * host bits set (10.20.1.0/16) names the network it would mean (10.20.0.0/16).
+ */
+export function cidrProblem(value: string): string | undefined {
     const match = IPV4_CIDR.exec(value);
-    if (!match) return false;
-    const octets = match.slice(1, 5).map(Number);
-    const prefix = Number(match[5]);
-    if (octets.some((o) => o > 255) || prefix > 32) return false;
-    const base = toNumber(octets);
-    return base % 2 ** (32 - prefix) === 0;
+    const octets = match?.slice(1, 5).map(Number) ?? [];
+    const prefix = Number(match?.[5]);
+    if (!match || octets.some((o) => o > 255) || prefix > 32) return "must be an IPv4 CIDR such as 10.0.0.0/16";
+    const address = toNumber(octets);
+    const size = 2 ** (32 - prefix);
+    if (address % size !== 0) {
+        return `has host bits set: a /${prefix} starts at ${fromNumber(address - (address % size))}, so write ${fromNumber(address - (address % size))}/${prefix}`;
+    }
+    return undefined;
 }
 
 function toNumber(octets: number[]): number {
@@ -59,4 +70,15 @@ export function subnetOf(cidr: string, newPrefix: number, index: number): string
         throw new Error(`subnet ${index} of /${newPrefix} does not fit in ${cidr}`);
     }
     return `${fromNumber(subnetStart)}/${newPrefix}`;
+}
+
+/** Whether the CIDRs together cover every IPv4 address (0.0.0.0/1 plus 128.0.0.0/1 does). */
+export function cidrsCoverEverything(cidrs: string[]): boolean {
+    const ranges = cidrs.map(toRange).sort((a, b) => a.start - b.start);
+    let next = 0;
+    for (const range of ranges) {
+        if (range.start > next) return false;
+        next = Math.max(next, range.end + 1);
+    }
+    return next > 0xffffffff;
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isIpv4Cidr } from "./cidr";
+import { cidrProblem } from "./cidr";
 
 /** Kubernetes versions this release of the platform is tested with (EKS standard support, Karpenter 1.14). */
 export const SUPPORTED_KUBERNETES_VERSIONS = ["1.32", "1.33", "1.34", "1.35"] as const;
@@ -14,7 +14,13 @@ export const endpointSchema = z
     .strictObject({
         publicAccess: z.boolean().default(false).describe("Expose the API server endpoint publicly (private access is always on)."),
         publicAccessCidrs: z
-            .array(z.string().refine((v) => isIpv4Cidr(v) || OPEN_TO_THE_WORLD.includes(v), "must be an IPv4 CIDR"))
+            .array(
+                z.string().superRefine((value, ctx) => {
+                    // The world-open forms are accepted here to be refused with their own message (schema.ts).
+                    const problem = OPEN_TO_THE_WORLD.includes(value) ? undefined : cidrProblem(value);
+                    if (problem) ctx.addIssue({ code: "custom", message: problem });
+                }),
+            )
             .default([])
             .describe("Allow-list for the public endpoint; required when publicAccess is true."),
     })

@@ -1,6 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { derivedNameProblems } from "./awsNames";
+import { resolveCostAssumptions } from "./costAssumptions";
+import { knownKeysAt } from "./keys";
+import { availabilityZoneCount, REGION_TABLE_RECORDED, REGION_TABLE_SOURCE } from "./regions";
 import { SCALAR_KEYS, stackConfigSchema } from "./schema";
+import { didYouMean } from "./suggest";
 
 // isConfigSecret is exported by the runtime but missing from its type declarations.
 const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret(key: string): boolean };
@@ -8,15 +13,18 @@ const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecr
 const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 
 export type StackConfig = z.infer<typeof stackConfigSchema>;
+export type ResolvedCostAssumptions = ReturnType<typeof resolveCostAssumptions>;
 
 /** The one validated, fully defaulted configuration every component receives. */
-export interface PlatformConfig extends Omit<StackConfig, "clusterName"> {
+export interface PlatformConfig extends Omit<StackConfig, "clusterName" | "costAssumptions"> {
     project: string;
     stack: string;
     region: string;
     clusterName: string;
     isProduction: boolean;
     externalSecrets: { secretsPrefix: string; allowedNamespaces: string[] };
+    /** Usage the cost model assumes: the stack's figures over its environment class's defaults. */
+    costAssumptions: ResolvedCostAssumptions;
 }
 
 /**
@@ -50,9 +58,37 @@ export function parsePlatformConfig(source: RawConfigSource): PlatformConfig {
 
     const projectValues = decodeProjectKeys(source, problems);
     const parsed = stackConfigSchema.safeParse(projectValues);
-    if (!parsed.success) problems.push(...parsed.error.issues.map((issue) => describeIssue(issue, source, projectValues)));
+    if (!parsed.success) problems.push(...parsed.error.issues.flatMap((issue) => describeIssue(issue, source, projectValues)));
     if (problems.length > 0 || !parsed.success) throw new ConfigError(source.stack, problems);
-    return resolve(parsed.data, source, region!);
+    const config = resolve(parsed.data, source, region!);
+    const awsProblems = [...clusterNameProblems(config, parsed.data.clusterName !== undefined), ...zoneCountProblems(config, source.project)];
+    if (awsProblems.length > 0) throw new ConfigError(source.stack, awsProblems);
+    return config;
+}
+
+/** Names AWS would refuse at create time, reported against the key they come from. */
+function clusterNameProblems(config: PlatformConfig, explicit: boolean): string[] {
+    const where = explicit
+        ? `${config.project}:clusterName = ${JSON.stringify(config.clusterName)}`
+        : `${config.project}:clusterName (not set: derived from project and stack as ${JSON.stringify(config.clusterName)})`;
+    const problems = derivedNameProblems({
+        clusterName: config.clusterName,
+        managedNetwork: config.network.mode === "managed",
+        nodeGroupNames: config.nodeGroups.map((g) => g.name),
+        addons: { karpenter: config.addons.karpenter.enabled, externalSecrets: config.addons.externalSecrets.enabled, velero: config.addons.velero.enabled },
+    });
+    const advice = explicit ? "choose a shorter or plainer clusterName" : "set clusterName (lowercase letters, digits and dashes) or rename the stack";
+    return problems.map((problem) => `${where}: ${problem}; ${advice}`);
+}
+
+/** A managed VPC cannot span more zones than the Region has (where the table knows the Region). */
+function zoneCountProblems(config: PlatformConfig, project: string): string[] {
+    if (config.network.mode !== "managed") return [];
+    const zones = availabilityZoneCount(config.region);
+    if (zones === undefined || config.network.azCount <= zones) return [];
+    return [
+        `${project}:network.azCount = ${config.network.azCount}: ${config.region} has ${zones} Availability Zones (${REGION_TABLE_SOURCE}, recorded ${REGION_TABLE_RECORDED}); use at most ${zones}`,
+    ];
 }
 
 function decodeProjectKeys(source: RawConfigSource, problems: string[]): Record<string, unknown> {
@@ -80,18 +116,18 @@ function parseStructured(fullKey: string, raw: string, problems: string[]): unkn
     }
 }
 
-function describeIssue(issue: z.core.$ZodIssue, source: RawConfigSource, values: Record<string, unknown>): string {
+function describeIssue(issue: z.core.$ZodIssue, source: RawConfigSource, values: Record<string, unknown>): string[] {
     const [topKey, ...rest] = issue.path;
     const fullKey = topKey === undefined ? `${source.project}` : `${source.project}:${String(topKey)}`;
     const where = fullKey + rest.map((part) => (typeof part === "number" ? `[${part}]` : `.${String(part)}`)).join("");
     if (issue.code === "unrecognized_keys") {
-        const keys = issue.keys.map((k) => (topKey === undefined ? `${source.project}:${k}` : `${where}.${k}`));
-        return `${keys.join(", ")}: unknown key${keys.length > 1 ? "s" : ""} (check the spelling; the README lists every key)`;
+        const known = knownKeysAt(issue.path, values);
+        return issue.keys.map((k) => `${topKey === undefined ? `${source.project}:${k}` : `${where}.${k}`}: unknown key${didYouMean(k, known)} (the README lists every key)`);
     }
     const secret = source.secretKeys?.includes(fullKey) ?? false;
     const value = valueAt(values, issue.path);
     const shown = secret ? "[secret]" : value === undefined ? "(not set)" : JSON.stringify(value);
-    return `${where} = ${shown}: ${issue.message}`;
+    return [`${where} = ${shown}: ${issue.message}`];
 }
 
 function valueAt(root: unknown, path: PropertyKey[]): unknown {
@@ -112,6 +148,7 @@ function resolve(config: StackConfig, source: RawConfigSource, region: string): 
         region,
         clusterName,
         isProduction: config.environment === "prod",
+        costAssumptions: resolveCostAssumptions(config.environment, config.costAssumptions),
         externalSecrets: {
             secretsPrefix: config.addons.externalSecrets.secretsPrefix ?? `${clusterName}/`,
             allowedNamespaces: config.addons.externalSecrets.allowedNamespaces ?? config.tenants.map((t) => t.name),

@@ -1,7 +1,10 @@
 import { z } from "zod";
-import { cidrContains, cidrsOverlap, isIpv4Cidr } from "./cidr";
+import { cidrContains, cidrProblem, cidrsOverlap, isIpv4Cidr } from "./cidr";
 
-const cidr = z.string().refine(isIpv4Cidr, { message: "must be an IPv4 CIDR such as 10.0.0.0/16" });
+const cidr = z.string().superRefine((value, ctx) => {
+    const problem = cidrProblem(value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
 
 /** A VPC this program creates and owns. */
 export const managedNetworkSchema = z
@@ -29,19 +32,26 @@ export const managedNetworkSchema = z
         }
         checkSubnetList(net, "privateSubnetCidrs", ctx);
         checkSubnetList(net, "publicSubnetCidrs", ctx);
-        const all = [...(net.privateSubnetCidrs ?? []), ...(net.publicSubnetCidrs ?? [])];
-        for (let i = 0; i < all.length; i++) {
-            for (let j = i + 1; j < all.length; j++) {
-                if (cidrsOverlap(all[i], all[j])) {
-                    ctx.addIssue({
-                        code: "custom",
-                        path: ["privateSubnetCidrs"],
-                        message: `subnet CIDRs ${all[i]} and ${all[j]} overlap; every subnet needs its own range`,
-                    });
-                }
-            }
-        }
+        checkSubnetOverlaps(net, ctx);
     });
+
+/** Each overlap is reported at the later of the two subnets, naming the list the earlier one is in. */
+function checkSubnetOverlaps(net: { privateSubnetCidrs?: string[]; publicSubnetCidrs?: string[] }, ctx: z.RefinementCtx): void {
+    const all = (["privateSubnetCidrs", "publicSubnetCidrs"] as const).flatMap((key) =>
+        (net[key] ?? []).filter(isIpv4Cidr).map((cidr, index) => ({ key, index, cidr })),
+    );
+    for (let i = 0; i < all.length; i++) {
+        for (let j = i + 1; j < all.length; j++) {
+            const [first, second] = [all[i], all[j]];
+            if (!cidrsOverlap(first.cidr, second.cidr)) continue;
+            ctx.addIssue({
+                code: "custom",
+                path: [second.key, second.index],
+                message: `overlaps ${first.key}[${first.index}] (${first.cidr}); every subnet needs its own range`,
+            });
+        }
+    }
+}
 
 function checkSubnetList(
     net: { vpcCidr: string; azCount: number; privateSubnetCidrs?: string[]; publicSubnetCidrs?: string[] },

@@ -1,6 +1,9 @@
 import { z } from "zod";
+import { isEc2InstanceType, unknownInstanceTypeMessage } from "./instanceTypes";
 
-const instanceType = z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, "must be an EC2 instance type such as m6i.large");
+const instanceType = z.string().superRefine((name, ctx) => {
+    if (!isEc2InstanceType(name)) ctx.addIssue({ code: "custom", message: unknownInstanceTypeMessage(name) });
+});
 
 export const nodeGroupSchema = z
     .strictObject({

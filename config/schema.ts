@@ -1,15 +1,28 @@
 import { z } from "zod";
 import { addonsSchema } from "./addons";
-import { cidrContains, isIpv4Cidr } from "./cidr";
+import { cidrContains, cidrsCoverEverything, isIpv4Cidr } from "./cidr";
 
 const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
 import { accessSchema, endpointSchema, OPEN_CIDRS, SUPPORTED_KUBERNETES_VERSIONS } from "./cluster";
 import { deployRunnerSchema, GITHUB_HOSTED_LABEL } from "./deploy";
 import { nodeGroupsSchema } from "./nodeGroups";
 import { networkSchema } from "./network";
+import { costAssumptionsSchema } from "./costAssumptions";
 import { tenantsSchema } from "./tenants";
 
 export const ENVIRONMENTS = ["dev", "staging", "prod"] as const;
+
+const LOG_RETENTION_DAYS = [30, 60, 90, 180, 365, 400, 731] as const;
+
+/**
+ * YAML reads an unquoted `1.30` as the number 1.3, which Pulumi hands over as "1.3": say so
+ * instead of only refusing "1.3". Other bad values keep the default message, which lists the versions.
+ */
+function unquotedVersionHint(input: unknown): string | undefined {
+    if (typeof input !== "string" || !/^\d+\.\d$/.test(input)) return undefined;
+    const versions = SUPPORTED_KUBERNETES_VERSIONS.map((v) => `"${v}"`).join(", ");
+    return `must be quoted in the stack file: YAML reads an unquoted version such as ${input}0 as the number ${input} (write kubernetesVersion: "${input}0"); supported: ${versions}`;
+}
 
 /**
  * Scalar keys, declared with the same type and default in Pulumi.yaml's `config:` block
@@ -30,9 +43,15 @@ export const stackConfigSchema = z
             .regex(/^[a-z][a-z0-9-]{2,37}$/, "must be 3-38 lowercase letters, digits or dashes, starting with a letter")
             .optional()
             .describe("EKS cluster name; defaults to `<project>-<stack>`."),
-        kubernetesVersion: z.enum(SUPPORTED_KUBERNETES_VERSIONS).describe("EKS Kubernetes minor version."),
+        kubernetesVersion: z
+            .enum(SUPPORTED_KUBERNETES_VERSIONS, { error: (issue) => unquotedVersionHint(issue.input) })
+            .default("1.34")
+            .describe("EKS Kubernetes minor version."),
         controlPlaneLogRetentionDays: z
-            .union([z.literal(30), z.literal(60), z.literal(90), z.literal(180), z.literal(365), z.literal(400), z.literal(731)])
+            .union(
+                LOG_RETENTION_DAYS.map((days) => z.literal(days)),
+                { error: `must be one of ${LOG_RETENTION_DAYS.join(", ")} (days; CloudWatch Logs retention periods of at least 30 days, for audit)` },
+            )
             .default(90)
             .describe("Retention of the control-plane (audit) log group: 30, 60, 90, 180, 365, 400 or 731 days."),
         network: networkSchema,
@@ -43,17 +62,10 @@ export const stackConfigSchema = z
         addons: addonsSchema.default(addonsSchema.parse({})),
         tags: z.record(z.string(), z.string()).default({}).describe("Tags added to every AWS resource."),
         deployRunner: deployRunnerSchema.optional(),
+        costAssumptions: costAssumptionsSchema,
     })
     .superRefine((config, ctx) => {
-        for (const [index, cidr] of config.endpoint.publicAccessCidrs.entries()) {
-            if (OPEN_CIDRS.includes(cidr)) {
-                ctx.addIssue({
-                    code: "custom",
-                    path: ["endpoint", "publicAccessCidrs", index],
-                    message: "opens the API server to the whole internet; list your office/VPN CIDRs instead",
-                });
-            }
-        }
+        checkEndpointNotOpen(config.endpoint.publicAccessCidrs, ctx);
         const allowed = config.addons.externalSecrets.allowedNamespaces ?? [];
         const tenantNames = new Set(config.tenants.map((t) => t.name));
         allowed.forEach((namespace, index) => {
@@ -87,30 +99,9 @@ export const stackConfigSchema = z
 
 type StackConfigInput = z.infer<typeof stackConfigSchema>;
 
-/** The runner must reach the API server: a private endpoint only from the VPC, a public one only from its allow-list. */
-function checkDeployRunner(config: StackConfigInput, ctx: z.RefinementCtx): void {
-    const runner = config.deployRunner;
-    if (!runner) return;
-    const path = ["deployRunner"];
-    if (runner.network === "vpc") {
-        const hosted = runner.labels.filter((label) => GITHUB_HOSTED_LABEL.test(label));
-        if (hosted.length > 0) ctx.addIssue({ code: "custom", path: [...path, "labels"], message: `${hosted.join(", ")} is a GitHub-hosted runner, never inside your VPC; use your self-hosted runner's labels` });
-        runner.sourceCidrs.forEach((cidr, index) => {
-            if (!PRIVATE_RANGES.some((range) => isIpv4Cidr(cidr) && cidrContains(range, cidr))) {
-                ctx.addIssue({ code: "custom", path: [...path, "sourceCidrs", index], message: `${cidr} is not a private address range: a runner inside the VPC connects from private addresses` });
-            }
-        });
-        return;
-    }
-    if (!config.endpoint.publicAccess) {
-        ctx.addIssue({ code: "custom", path: [...path, "network"], message: "the API server endpoint is private (endpoint.publicAccess false): the runner must be inside the VPC (network: vpc)" });
-        return;
-    }
-    runner.sourceCidrs.forEach((cidr, index) => {
-        if (isIpv4Cidr(cidr) && !config.endpoint.publicAccessCidrs.some((allowed) => isIpv4Cidr(allowed) && cidrContains(allowed, cidr))) {
-            ctx.addIssue({ code: "custom", path: [...path, "sourceCidrs", index], message: `${cidr} is not inside endpoint.publicAccessCidrs (${config.endpoint.publicAccessCidrs.join(", ")}): the API server would refuse the runner` });
-        }
-    });
+import { cidrContains, cidrsCoverEverything, isIpv4Cidr } from "./cidr";
+
+const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
 }
 
 /** prod must survive the loss of one AZ and one node. */

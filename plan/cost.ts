@@ -1,9 +1,13 @@
 /**
  * Modeled monthly cost of a stack, read from the recorded resources and a committed price
- * table (plan/prices.json, with its date). Karpenter-launched capacity is demand-driven and
- * not included; the line items say what each one assumes.
+ * table (plan/prices.json, with its date and source). Usage the plan cannot see (log volume,
+ * backup size, NAT traffic) comes from the stack's `costAssumptions` (config/costAssumptions.ts).
+ * A line whose price the table lacks (a Region or an instance type it has no price for) is
+ * marked unpriced and the total incomplete: never a silent zero. Karpenter-launched capacity is
+ * demand-driven and not included; the line items say what each one assumes.
  */
 import prices from "./prices.json";
+import type { ResolvedCostAssumptions } from "../config/load";
 import { ResourceGraph } from "./graph";
 import type { PlanResourceDocument } from "./index";
 
@@ -12,6 +16,8 @@ export interface CostLine {
     quantity: string;
     monthlyUsd: number;
     note?: string;
+    /** false: the table has no price for this line; monthlyUsd is 0 and the total is incomplete. */
+    priced: boolean;
 }
 
 export interface CostEstimate {
@@ -20,16 +26,33 @@ export interface CostEstimate {
     pricesRecorded: string;
     lines: CostLine[];
     totalMonthlyUsd: number;
+    /** false when any line has no price: the total is then a lower bound. */
+    complete: boolean;
+    /** The items of the unpriced lines. */
+    unpricedLines: string[];
+    /** The usage figures the usage-based lines assume, and where they came from. */
+    assumptions: ResolvedCostAssumptions;
 }
 
 type RegionPrices = (typeof prices.regions)["eu-west-1"];
 
+/** A malformed price table (a Region entry missing a price): a usage error, exit 2. */
 export class PriceTableError extends Error {}
 
-function regionPrices(region: string): RegionPrices {
+const REGION_PRICE_KEYS = ["eksControlPlaneHour", "natGatewayHour", "natGatewayGiB", "publicIpv4Hour", "gp3GiBMonth", "kmsKeyMonth", "logsIngestGiB", "logsStoreGiBMonth", "s3StandardGiBMonth", "ec2Hour"] as const;
+
+/** The Region's prices, or undefined when the table has none for it (every line is then unpriced). */
+function regionPrices(region: string): RegionPrices | undefined {
     const table = (prices.regions as Record<string, RegionPrices>)[region];
-    if (!table) throw new PriceTableError(`plan/prices.json has no prices for ${region} (has: ${Object.keys(prices.regions).join(", ")})`);
+    const missing = table ? REGION_PRICE_KEYS.filter((key) => table[key] === undefined) : [];
+    if (missing.length > 0) throw new PriceTableError(`plan/prices.json: ${region} lacks ${missing.join(", ")}`);
     return table;
+}
+
+/** A line priced from the table, or marked unpriced when `price` is undefined. */
+function line(item: string, quantity: string, price: number | undefined, amount: number, note?: string, missing?: string): CostLine {
+    if (price === undefined) return { item, quantity, monthlyUsd: 0, note: missing, priced: false };
+    return { item, quantity, monthlyUsd: round(price * amount), ...(note ? { note } : {}), priced: true };
 }
 
 const round = (value: number) => Math.round(value * 100) / 100;
@@ -44,27 +67,32 @@ function rootVolumeGiB(nodeGroup: PlanResourceDocument, graph: ResourceGraph): n
     return mappings.reduce((sum, m) => sum + asNumber(m.ebs?.volumeSize, 0), 0) || 20;
 }
 
-function nodeGroupLines(resources: PlanResourceDocument[], table: RegionPrices, hours: number): CostLine[] {
+function nodeGroupLines(resources: PlanResourceDocument[], region: string, table: RegionPrices | undefined, hours: number): CostLine[] {
     const graph = new ResourceGraph(resources);
     return ofType(resources, /^eks:index:ManagedNodeGroup$|^aws:eks\/nodeGroup:NodeGroup$/).flatMap((group) => {
         const scaling = (group.inputs.scalingConfig ?? {}) as { desiredSize?: number };
         const nodes = asNumber(scaling.desiredSize, 0);
         const instanceType = ((group.inputs.instanceTypes ?? []) as string[])[0] ?? "unknown";
-        const hourly = (table.ec2Hour as Record<string, number>)[instanceType];
+        const hourly = table ? (table.ec2Hour as Record<string, number>)[instanceType] : undefined;
         const spot = group.inputs.capacityType === "SPOT";
         const factor = spot ? 1 - prices.spotDiscount : 1;
         const disk = rootVolumeGiB(group, graph);
+        const noPrice = table ? `no price for ${instanceType} in ${region} in plan/prices.json` : noRegion(region);
         return [
-            {
-                item: `node group ${group.name}: ${instanceType}${spot ? " (spot)" : ""}`,
-                quantity: `${nodes} nodes`,
-                monthlyUsd: round(nodes * (hourly ?? 0) * hours * factor),
-                note: hourly === undefined ? `no price for ${instanceType} in the table` : spot ? `spot at ${prices.spotDiscount * 100}% off on-demand (typical, varies)` : undefined,
-            },
-            { item: `node group ${group.name}: gp3 root volumes`, quantity: `${nodes} x ${disk} GiB`, monthlyUsd: round(nodes * disk * table.gp3GiBMonth) },
+            line(
+                `node group ${group.name}: ${instanceType}${spot ? " (spot)" : ""}`,
+                `${nodes} nodes`,
+                hourly,
+                nodes * hours * factor,
+                spot ? `spot at ${prices.spotDiscount * 100}% off on-demand (typical, varies)` : undefined,
+                noPrice,
+            ),
+            line(`node group ${group.name}: gp3 root volumes`, `${nodes} x ${disk} GiB`, table?.gp3GiBMonth, nodes * disk, undefined, noRegion(region)),
         ];
     });
 }
+
+const noRegion = (region: string) => `no prices for ${region} in plan/prices.json (it has ${Object.keys(prices.regions).join(", ")})`;
 
 /** Storage requested by persistent volume claim templates in Helm values (Prometheus, Alertmanager). */
 function persistentVolumeGiB(resources: PlanResourceDocument[]): number {
@@ -89,41 +117,71 @@ function parseGiB(quantity: string): number {
     return Number(match[1]) * scale;
 }
 
-export function estimateMonthlyCost(resources: PlanResourceDocument[], region: string, environment: "dev" | "prod"): CostEstimate {
+export function estimateMonthlyCost(resources: PlanResourceDocument[], region: string, assumptions: ResolvedCostAssumptions): CostEstimate {
     const table = regionPrices(region);
     const hours = prices.hoursPerMonth;
-    const assumptions = prices.assumptions;
     const clusters = ofType(resources, /^eks:index:Cluster$|^aws:eks\/cluster:Cluster$/).length;
     const nats = ofType(resources, /^aws:ec2\/natGateway:NatGateway$/).length;
     const eips = ofType(resources, /^aws:ec2\/eip:Eip$/).length;
     const keys = ofType(resources, /^aws:kms\/key:Key$/).length;
     const buckets = ofType(resources, /^aws:s3\/bucket:Bucket$/).length;
-    const logGiB = assumptions.controlPlaneLogGiBPerMonth[environment] + (nats > 0 ? assumptions.flowLogGiBPerMonth[environment] : 0);
+    const logGiB = assumptions.controlPlaneLogGiBPerMonth + (nats > 0 ? assumptions.flowLogGiBPerMonth : 0);
+    const backupGiB = buckets ? assumptions.backupGiB : 0;
+    const natGiB = assumptions.natProcessedGiBPerGatewayMonth;
     const pvGiB = persistentVolumeGiB(resources);
+    const missing = noRegion(region);
+    const natPrice = table && table.natGatewayHour * hours + table.natGatewayGiB * natGiB;
     const lines: CostLine[] = [
-        { item: "EKS control plane", quantity: `${clusters}`, monthlyUsd: round(clusters * table.eksControlPlaneHour * hours) },
-        { item: "NAT gateways", quantity: `${nats}`, monthlyUsd: round(nats * (table.natGatewayHour * hours + table.natGatewayGiB * assumptions.natProcessedGiBPerGatewayMonth)), note: `incl. ${assumptions.natProcessedGiBPerGatewayMonth} GiB processed each` },
-        { item: "public IPv4 addresses (NAT)", quantity: `${eips}`, monthlyUsd: round(eips * table.publicIpv4Hour * hours) },
-        ...nodeGroupLines(resources, table, hours),
-        { item: "persistent volumes (gp3, Helm values)", quantity: `${pvGiB} GiB`, monthlyUsd: round(pvGiB * table.gp3GiBMonth) },
-        { item: "KMS customer-managed keys", quantity: `${keys}`, monthlyUsd: round(keys * table.kmsKeyMonth) },
-        { item: "CloudWatch Logs (control plane + flow logs)", quantity: `${logGiB} GiB/month`, monthlyUsd: round(logGiB * (table.logsIngestGiB + table.logsStoreGiBMonth)), note: "estimate: audit volume grows with API traffic" },
-        { item: "S3 backup storage", quantity: buckets ? `${assumptions.backupGiB[environment]} GiB` : "0", monthlyUsd: round(buckets ? assumptions.backupGiB[environment] * table.s3StandardGiBMonth : 0), note: "estimate: depends on cluster state size and versions kept" },
+        line("EKS control plane", `${clusters}`, table?.eksControlPlaneHour, clusters * hours, undefined, missing),
+        line("NAT gateways", `${nats}`, natPrice, nats, `incl. ${natGiB} GiB processed each`, missing),
+        line("public IPv4 addresses (NAT)", `${eips}`, table?.publicIpv4Hour, eips * hours, undefined, missing),
+        ...nodeGroupLines(resources, region, table, hours),
+        line("persistent volumes (gp3, Helm values)", `${pvGiB} GiB`, table?.gp3GiBMonth, pvGiB, undefined, missing),
+        line("KMS customer-managed keys", `${keys}`, table?.kmsKeyMonth, keys, undefined, missing),
+        line(
+            "CloudWatch Logs (control plane + flow logs)",
+            `${logGiB} GiB/month`,
+            table && table.logsIngestGiB + table.logsStoreGiBMonth,
+            logGiB,
+            "assumed volume (costAssumptions); audit volume grows with API traffic",
+            missing,
+        ),
+        line("S3 backup storage", `${backupGiB} GiB`, table?.s3StandardGiBMonth, backupGiB, "assumed size (costAssumptions.backupGiB)", missing),
     ];
+    const unpricedLines = lines.filter((l) => !l.priced).map((l) => l.item);
     return {
         region,
         currency: prices.currency,
         pricesRecorded: prices.recorded,
         lines,
-        totalMonthlyUsd: round(lines.reduce((sum, line) => sum + line.monthlyUsd, 0)),
+        totalMonthlyUsd: round(lines.reduce((sum, l) => sum + l.monthlyUsd, 0)),
+        complete: unpricedLines.length === 0,
+        unpricedLines,
+        assumptions,
     };
 }
 
+function renderAssumptions(a: ResolvedCostAssumptions): string {
+    const figures = [
+        `control-plane logs ${a.controlPlaneLogGiBPerMonth} GiB/month`,
+        `flow logs ${a.flowLogGiBPerMonth} GiB/month`,
+        `backups ${a.backupGiB} GiB`,
+        `NAT ${a.natProcessedGiBPerGatewayMonth} GiB/month per gateway`,
+    ].join(", ");
+    const source = a.setInStack.length > 0 ? `${a.setInStack.join(", ")} set in the stack, the rest ${a.environmentDefaults} defaults` : `${a.environmentDefaults} defaults`;
+    return `  Usage assumed (costAssumptions; ${source}): ${figures}`;
+}
+
 export function renderCost(estimate: CostEstimate): string {
-    const rows = estimate.lines.map((l) => `  ${l.item.padEnd(52)} ${l.quantity.padStart(14)}  ${l.monthlyUsd.toFixed(2).padStart(9)}${l.note ? `  (${l.note})` : ""}`);
+    const amount = (l: CostLine) => (l.priced ? l.monthlyUsd.toFixed(2) : "unpriced").padStart(9);
+    const rows = estimate.lines.map((l) => `  ${l.item.padEnd(52)} ${l.quantity.padStart(14)}  ${amount(l)}${l.note ? `  (${l.note})` : ""}`);
+    const total = `  ${(estimate.complete ? "total" : "total (INCOMPLETE)").padEnd(52)} ${"".padStart(14)}  ${estimate.totalMonthlyUsd.toFixed(2).padStart(9)}`;
+    const incomplete = estimate.complete ? [] : [`  INCOMPLETE: ${estimate.unpricedLines.length} line(s) have no price and count as 0: ${estimate.unpricedLines.join("; ")}`];
     return [
         `Modeled monthly cost (${estimate.currency}, ${estimate.region}, prices recorded ${estimate.pricesRecorded}; Karpenter capacity not included):`,
+        renderAssumptions(estimate.assumptions),
         ...rows,
-        `  ${"total".padEnd(52)} ${"".padStart(14)}  ${estimate.totalMonthlyUsd.toFixed(2).padStart(9)}`,
+        total,
+        ...incomplete,
     ].join("\n");
 }

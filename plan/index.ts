@@ -1,3 +1,5 @@
+import { parsePlatformConfig } from "../config";
+import type { ResolvedCostAssumptions } from "../config/load";
 import { evaluatePolicies, loadPolicyPackConfig, platformPolicyConfigPathFor, type PolicyPackConfig, type PolicyReport } from "../policy/engine";
 import type { RecordedResource } from "./record";
 import { runProgram, PROJECT_DIR, type ProgramRun } from "./run";
@@ -73,8 +75,8 @@ export function mandatoryViolations(document: PlanDocument): number {
     return document.policy.violations.filter((v) => v.enforcementLevel === "mandatory").length;
 }
 
-/** The stack's region and environment class, as the cost model needs them. */
-export function stackFacts(source: StackConfigSource): { region: string; environment: "dev" | "prod" } {
-    const environment = source.values[`${source.project}:environment`];
-    return { region: source.values["aws:region"] ?? "us-east-1", environment: environment === "dev" ? "dev" : "prod" };
+/** The stack's region and usage assumptions, as the cost model needs them (from the validated config). */
+export function stackFacts(source: StackConfigSource): { region: string; environment: string; costAssumptions: ResolvedCostAssumptions } {
+    const config = parsePlatformConfig(source);
+    return { region: config.region, environment: config.environment, costAssumptions: config.costAssumptions };
 }

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import { availabilityZoneCount, MINIMUM_AVAILABILITY_ZONES } from "../config/regions";
 
 type State = Record<string, unknown>;
 
@@ -70,7 +71,9 @@ export class PlanMocks implements pulumi.runtime.Mocks {
             case "aws:index/getRegion:getRegion":
                 return { name: region, region, id: region, endpoint: `ec2.${region}.amazonaws.com` };
             case "aws:index/getAvailabilityZones:getAvailabilityZones": {
-                const names = ["a", "b", "c", "d", "e", "f"].map((s) => `${region}${s}`);
+                // As many zones as AWS publishes for the Region; a Region the table lacks gets AWS's minimum.
+                const count = availabilityZoneCount(region) ?? MINIMUM_AVAILABILITY_ZONES;
+                const names = ["a", "b", "c", "d", "e", "f"].slice(0, count).map((s) => `${region}${s}`);
                 return { names, zoneIds: names.map((_, i) => `${region.slice(0, 3)}1-az${i + 1}`), id: region };
             }
             case "aws:eks/getCluster:getCluster": {

@@ -13,10 +13,10 @@ function childrenByParent(resources: PlanResourceDocument[]): Map<string | null,
 }
 
 function kindOf(resource: PlanResourceDocument): string {
-    if (resource.remote) return " (remote component)";
-    if (!resource.custom) return " (component)";
+    const kind = resource.remote ? " (remote component)" : resource.custom ? "" : " (component)";
+    // Remote components (prod's eks:index:Cluster) carry protect too: the tree shows it as --json does.
     const flags = [resource.protect ? "protect" : "", resource.retainOnDelete ? "retainOnDelete" : ""].filter(Boolean);
-    return flags.length ? ` [${flags.join(", ")}]` : "";
+    return `${kind}${flags.length ? ` [${flags.join(", ")}]` : ""}`;
 }
 
 function renderTree(byParent: Map<string | null, PlanResourceDocument[]>, parent: string | null, indent: string, lines: string[]): void {

@@ -37,9 +37,18 @@ function accountOf(source: StackConfigSource): string {
 
 type Program = () => Promise<Record<string, unknown>> | Record<string, unknown>;
 
+/**
+ * Under the plan's launcher (scripts/ts-run.cjs) TypeScript loads through `require`; under
+ * vitest and tsx's ESM loader, through `import()`.
+ */
+async function importTypeScript(file: string): Promise<{ default?: unknown }> {
+    if (require.extensions[".ts"]) return require(file) as { default?: unknown };
+    return (await import(pathToFileURL(file).href)) as { default?: unknown };
+}
+
 async function loadProgram(projectDir: string): Promise<Program> {
     // Imported only now: resources registered before setMocks would silently go nowhere.
-    const module = (await import(pathToFileURL(join(projectDir, "index.ts")).href)) as { default?: unknown };
+    const module = await importTypeScript(join(projectDir, "index.ts"));
     const program = (module.default ?? module) as unknown;
     if (typeof program !== "function") throw new ProgramError("index.ts must export (export =) the program function");
     return program as Program;

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
+import { didYouMean } from "../config/suggest";
 
 /** A stack's config as the Pulumi engine would hand it to the program. */
 export interface StackConfigSource {
@@ -55,6 +56,24 @@ function isSecure(value: unknown): boolean {
     return typeof value === "object" && value !== null && Object.keys(value).length === 1 && "secure" in value;
 }
 
+/** The top-level keys of a Pulumi stack file (Pulumi's project and stack settings reference). */
+const STACK_FILE_KEYS = ["config", "environment", "secretsprovider", "encryptedkey", "encryptionsalt"];
+
+/**
+ * A misspelt `configs:` would hide every key under it and leave only "missing key" messages:
+ * name it. `config:` must be a map of keys to values.
+ */
+function checkStackFileKeys(stackFile: string, document: Record<string, unknown>): void {
+    const problems = Object.keys(document)
+        .filter((key) => !STACK_FILE_KEYS.includes(key))
+        .map((key) => `unknown top-level key "${key}"${didYouMean(key, STACK_FILE_KEYS)} (a stack file holds ${STACK_FILE_KEYS.join(", ")})`);
+    const config = document.config;
+    if (config !== undefined && config !== null && (typeof config !== "object" || Array.isArray(config))) {
+        problems.push(`config must be a map of keys to values (config:\n  aws:region: eu-west-1\n  ...), got ${Array.isArray(config) ? "a list" : `the ${typeof config} ${JSON.stringify(config)}`}`);
+    }
+    if (problems.length > 0) throw new StackFileError(`${stackFile}: ${problems.join("; ")}`);
+}
+
 /** `Pulumi.<stack>.yaml` over the `Pulumi.yaml` defaults, as `pulumi up` would combine them. */
 export function loadStackConfig(projectDir: string, stack: string): StackConfigSource {
     const project = readProject(projectDir);
@@ -69,9 +88,10 @@ export function loadStackConfig(projectDir: string, stack: string): StackConfigS
         const defaultValue = (declaration as { default?: unknown } | null)?.default;
         if (defaultValue !== undefined) values[qualify(project.name, key)] = encode(defaultValue);
     }
-    const stackDocument = (readYaml(stackFile) ?? {}) as { config?: Record<string, unknown> };
+    const stackDocument = (readYaml(stackFile) ?? {}) as { config?: unknown };
     if (typeof stackDocument !== "object" || Array.isArray(stackDocument)) throw new StackFileError(`${stackFile}: must be a YAML mapping`);
-    for (const [key, value] of Object.entries(stackDocument.config ?? {})) {
+    checkStackFileKeys(stackFile, stackDocument);
+    for (const [key, value] of Object.entries((stackDocument.config ?? {}) as Record<string, unknown>)) {
         const qualified = qualify(project.name, key);
         if (isSecure(value)) {
             // Ciphertext cannot be decrypted here: the program sees a secret placeholder, never a value.

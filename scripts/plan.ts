@@ -6,13 +6,15 @@
 import { resolve } from "node:path";
 import { Command, CommanderError } from "commander";
 import { ConfigError } from "../config";
-import { createPlan, mandatoryViolations, stackFacts } from "../plan";
+import { createPlan, mandatoryViolations, stackFacts, type Plan } from "../plan";
 import { estimateMonthlyCost, PriceTableError, renderCost } from "../plan/cost";
 import { findHelm } from "../plan/helm/binary";
 import { renderPlanReleases } from "../plan/helm/plan";
+import { RenderInputError } from "../plan/helm/releases";
 import { renderMermaid } from "../plan/mermaid";
 import { renderPlan } from "../plan/render";
 import { ProgramError } from "../plan/run";
+import { PolicyConfigError } from "../policy/engine";
 import { StackFileError } from "../plan/stackConfig";
 
 const EXIT_VIOLATION = 1;
@@ -50,6 +52,11 @@ function parseArguments(argv: string[]): CliOptions {
     return options;
 }
 
+function costOf(plan: Plan) {
+    const facts = stackFacts(plan.source);
+    return estimateMonthlyCost(plan.document.resources, facts.region, facts.costAssumptions);
+}
+
 async function main(argv: string[]): Promise<number> {
     let options: CliOptions;
     try {
@@ -71,18 +78,22 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(`${renderMermaid(document)}\n`);
         return 0;
     }
-    const facts = stackFacts(plan.source);
-    const cost = options.cost ? estimateMonthlyCost(document.resources, facts.region, facts.environment) : undefined;
+    const cost = options.cost ? costOf(plan) : undefined;
     const render = helm ? await renderPlanReleases(plan, helm, options.charts) : undefined;
     if (options.json) process.stdout.write(`${JSON.stringify({ ...document, ...(cost ? { cost } : {}), ...(render ? { render: render.report } : {}) }, null, 2)}\n`);
     else process.stdout.write(`${renderPlan(document, options)}\n${cost ? `\n${renderCost(cost)}\n` : ""}${render ? `\n${render.text()}\n` : ""}`);
     return mandatoryViolations(document) > 0 || (render?.failures ?? 0) > 0 ? EXIT_VIOLATION : 0;
 }
 
-function exitCodeFor(error: unknown): number {
-    if (error instanceof ConfigError || error instanceof StackFileError || error instanceof PriceTableError) return EXIT_USAGE;
-    if ((error as Error)?.name === "PolicyConfigError" || (error as Error)?.name === "RenderInputError") return EXIT_USAGE;
-    return EXIT_VIOLATION;
+/** Bad input the user can fix: config, stack file, policy config, price table, Helm or a chart that cannot be found. */
+function isUsageError(error: unknown): boolean {
+    return (
+        error instanceof ConfigError ||
+        error instanceof StackFileError ||
+        error instanceof PolicyConfigError ||
+        error instanceof PriceTableError ||
+        error instanceof RenderInputError
+    );
 }
 
 /** Exit only once stdout is flushed: a piped multi-megabyte plan must arrive whole. */
@@ -90,14 +101,23 @@ function exitAfterFlush(code: number): void {
     process.stdout.write("", () => process.exit(code));
 }
 
-main(process.argv.slice(2)).then(
-    (code) => exitAfterFlush(code),
-    (error: unknown) => {
-        const known =
-            error instanceof ConfigError || error instanceof StackFileError || error instanceof ProgramError || error instanceof PriceTableError ||
-            (error as Error)?.name === "RenderInputError";
-        const message = error instanceof Error ? error.message : String(error);
-        process.stderr.write(`plan: ${known ? message : `the program failed: ${message}`}\n`);
-        exitAfterFlush(exitCodeFor(error));
-    },
-);
+/** The SDK wraps an error thrown while resolving an input once per nesting level; one mention is enough. */
+function withoutSerializationChain(message: string): string {
+    return message.replace(/(error serializing property "[^"]+": )+/g, "");
+}
+
+let failed = false;
+
+function fail(error: unknown): void {
+    // Every input that waits on a failed output rejects with the same error: report it once.
+    if (failed) return;
+    failed = true;
+    const known = isUsageError(error) || error instanceof ProgramError;
+    const message = withoutSerializationChain(error instanceof Error ? error.message : String(error));
+    process.stderr.write(`plan: ${known ? message : `the program failed: ${message}`}\n`);
+    exitAfterFlush(isUsageError(error) ? EXIT_USAGE : EXIT_VIOLATION);
+}
+
+// An error thrown inside an apply (e.g. the network's zone check) surfaces as an unhandled rejection.
+process.on("unhandledRejection", fail);
+main(process.argv.slice(2)).then((code) => exitAfterFlush(code), fail);

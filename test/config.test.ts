@@ -1,6 +1,9 @@
+import { mkdtempSync, readFileSync, writeFileSync, copyFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ConfigError, parsePlatformConfig, type RawConfigSource } from "../config";
-import { loadStackConfig } from "../plan/stackConfig";
+import { loadStackConfig, StackFileError } from "../plan/stackConfig";
 import { PROJECT_DIR } from "../plan/run";
 import { configValue, withConfig } from "./harness";
 
@@ -87,7 +90,9 @@ describe("every config rule gives a message naming the key, stack, value and wha
 
     it("overlapping subnet CIDRs", () => {
         const network = { ...structured(devSource, "network"), privateSubnetCidrs: ["10.20.0.0/19", "10.20.16.0/20"] };
-        expect(problemsOf(patched(devSource, "network", network)).join("\n")).toContain("subnet CIDRs 10.20.0.0/19 and 10.20.16.0/20 overlap");
+        expect(problemsOf(patched(devSource, "network", network))).toContain(
+            'eks-platform:network.privateSubnetCidrs[1] = "10.20.16.0/20": overlaps privateSubnetCidrs[0] (10.20.0.0/19); every subnet needs its own range',
+        );
     });
 
     it("one subnet CIDR per AZ", () => {
@@ -100,7 +105,7 @@ describe("every config rule gives a message naming the key, stack, value and wha
     it("a malformed CIDR", () => {
         const network = { ...structured(devSource, "network"), vpcCidr: "10.20.0.1/16" };
         expect(problemsOf(patched(devSource, "network", network))).toContain(
-            'eks-platform:network.vpcCidr = "10.20.0.1/16": must be an IPv4 CIDR such as 10.0.0.0/16',
+            'eks-platform:network.vpcCidr = "10.20.0.1/16": has host bits set: a /16 starts at 10.20.0.0, so write 10.20.0.0/16',
         );
     });
 
@@ -139,14 +144,14 @@ describe("every config rule gives a message naming the key, stack, value and wha
 
     it("an unknown top-level key (a typo)", () => {
         expect(problemsOf(patched(devSource, "kubernetesVersoin", "1.34"))).toContain(
-            "eks-platform:kubernetesVersoin: unknown key (check the spelling; the README lists every key)",
+            "eks-platform:kubernetesVersoin: unknown key; did you mean `kubernetesVersion`? (the README lists every key)",
         );
     });
 
     it("an unknown nested key", () => {
         const addons = { ...structured(devSource, "addons"), velero: { schedul: "0 3 * * *" } };
         expect(problemsOf(patched(devSource, "addons", addons))).toContain(
-            "eks-platform:addons.velero.schedul: unknown key (check the spelling; the README lists every key)",
+            "eks-platform:addons.velero.schedul: unknown key; did you mean `schedule`? (the README lists every key)",
         );
     });
 
@@ -170,10 +175,10 @@ describe("every config rule gives a message naming the key, stack, value and wha
         );
     });
 
-    it("a log retention CloudWatch does not offer", () => {
-        expect(problemsOf(patched(devSource, "controlPlaneLogRetentionDays", "45"))[0]).toMatch(
-            /^eks-platform:controlPlaneLogRetentionDays = 45: /,
-        );
+    it("a log retention CloudWatch does not offer lists the allowed values", () => {
+        expect(problemsOf(patched(devSource, "controlPlaneLogRetentionDays", "45"))).toEqual([
+            "eks-platform:controlPlaneLogRetentionDays = 45: must be one of 30, 60, 90, 180, 365, 400, 731 (days; CloudWatch Logs retention periods of at least 30 days, for audit)",
+        ]);
     });
 
     it("prod with a single NAT gateway and two AZs", () => {
@@ -292,5 +297,151 @@ describe("every config rule gives a message naming the key, stack, value and wha
             // Pulumi prints a RunError's message alone, without the stack trace.
             expect((error as { __pulumiRunError?: boolean }).__pulumiRunError).toBe(true);
         }
+    });
+});
+
+/** The stack file as the plan reads it, from a project directory holding only Pulumi.yaml and it. */
+function stackFileSource(stack: string, yaml: string) {
+    const dir = mkdtempSync(join(tmpdir(), "stackfile-"));
+    copyFileSync(join(PROJECT_DIR, "Pulumi.yaml"), join(dir, "Pulumi.yaml"));
+    writeFileSync(join(dir, `Pulumi.${stack}.yaml`), yaml);
+    return () => loadStackConfig(dir, stack);
+}
+
+const devYaml = readFileSync(join(PROJECT_DIR, "Pulumi.dev.yaml"), "utf8");
+
+describe("what a new user trips over gets a message that says what to do", () => {
+    it("an unknown top-level key suggests the nearest known key", () => {
+        expect(problemsOf(patched(devSource, "nodeGroup", []))).toContain("eks-platform:nodeGroup: unknown key; did you mean `nodeGroups`? (the README lists every key)");
+    });
+
+    it("an unknown nested key suggests the nearest key of that object (the network mode's own keys)", () => {
+        const network = { ...structured(devSource, "network"), natGateway: "single" };
+        expect(problemsOf(patched(devSource, "network", network))).toContain(
+            "eks-platform:network.natGateway: unknown key; did you mean `natGateways`? (the README lists every key)",
+        );
+        const existing = { mode: "existing", vpcId: "vpc-0abc12345def67890", privateSubnetIds: ["subnet-0aaa1111", "subnet-0bbb2222"], publicSubnetId: [] };
+        expect(problemsOf(patched(devSource, "network", existing))).toContain(
+            "eks-platform:network.publicSubnetId: unknown key; did you mean `publicSubnetIds`? (the README lists every key)",
+        );
+    });
+
+    it("an unknown key far from every known one gets no guess", () => {
+        expect(problemsOf(patched(devSource, "colour", "blue"))).toContain("eks-platform:colour: unknown key (the README lists every key)");
+    });
+
+    it("a misspelt top-level `configs:` in a stack file is named, with the key it should be", () => {
+        const load = stackFileSource("typo", devYaml.replace(/^config:/m, "configs:"));
+        expect(load).toThrow(StackFileError);
+        expect(load).toThrow(/Pulumi\.typo\.yaml: unknown top-level key "configs"; did you mean `config`\?/);
+    });
+
+    it("`config:` that is not a map says so, instead of reporting keys 0..4", () => {
+        const load = stackFileSource("scalar", 'config: "hello"\n');
+        expect(load).toThrow(/Pulumi\.scalar\.yaml: config must be a map of keys to values .*got the string "hello"/s);
+    });
+
+    it("overlapping public subnets are reported under publicSubnetCidrs", () => {
+        const network = { ...structured(devSource, "network"), publicSubnetCidrs: ["10.20.128.0/21", "10.20.132.0/22"] };
+        expect(problemsOf(patched(devSource, "network", network))).toEqual([
+            'eks-platform:network.publicSubnetCidrs[1] = "10.20.132.0/22": overlaps publicSubnetCidrs[0] (10.20.128.0/21); every subnet needs its own range',
+        ]);
+    });
+
+    it("a public subnet overlapping a private one names both lists", () => {
+        const network = { ...structured(devSource, "network"), privateSubnetCidrs: ["10.20.0.0/19", "10.20.32.0/19"], publicSubnetCidrs: ["10.20.32.0/22", "10.20.132.0/22"] };
+        expect(problemsOf(patched(devSource, "network", network))).toEqual([
+            'eks-platform:network.publicSubnetCidrs[0] = "10.20.32.0/22": overlaps privateSubnetCidrs[1] (10.20.32.0/19); every subnet needs its own range',
+        ]);
+    });
+
+    it("a CIDR with host bits set names the network address it would mean", () => {
+        const network = { ...structured(devSource, "network"), vpcCidr: "10.20.1.0/16" };
+        expect(problemsOf(patched(devSource, "network", network))).toContain(
+            'eks-platform:network.vpcCidr = "10.20.1.0/16": has host bits set: a /16 starts at 10.20.0.0, so write 10.20.0.0/16',
+        );
+        expect(problemsOf(patched(devSource, "endpoint", { publicAccess: true, publicAccessCidrs: ["203.0.113.7/24"] }))).toContain(
+            'eks-platform:endpoint.publicAccessCidrs[0] = "203.0.113.7/24": has host bits set: a /24 starts at 203.0.113.0, so write 203.0.113.0/24',
+        );
+    });
+
+    it("an unquoted kubernetesVersion: 1.30 in the stack file is read as 1.3: say it must be quoted", () => {
+        const source = stackFileSource("unquoted", devYaml.replace('kubernetesVersion: "1.34"', "kubernetesVersion: 1.30"))();
+        expect(problemsOf(source)).toEqual([
+            'eks-platform:kubernetesVersion = "1.3": must be quoted in the stack file: YAML reads an unquoted version such as 1.30 as the number 1.3 (write kubernetesVersion: "1.30"); supported: "1.32", "1.33", "1.34", "1.35"',
+        ]);
+    });
+
+    it("an instance type that does not exist is refused, with the sizes its family has", () => {
+        const groups = structured(devSource, "nodeGroups");
+        groups[0].instanceTypes = ["t3.huge"];
+        expect(problemsOf(patched(devSource, "nodeGroups", groups))).toEqual([
+            'eks-platform:nodeGroups[0].instanceTypes[0] = "t3.huge": is not an EC2 instance type: t3 comes in 2xlarge, large, medium, micro, nano, small, xlarge',
+        ]);
+    });
+
+    it("an instance family that does not exist gets the nearest real type", () => {
+        const groups = structured(devSource, "nodeGroups");
+        groups[1].instanceTypes = ["m6ii.large"];
+        expect(problemsOf(patched(devSource, "nodeGroups", groups))).toEqual([
+            'eks-platform:nodeGroups[1].instanceTypes[0] = "m6ii.large": is not an EC2 instance type; did you mean `m6i.large`?',
+        ]);
+    });
+});
+
+describe("values AWS would reject at create time stop at config load (issue 12, item 8)", () => {
+    const renamed = (stack: string) => ({ ...devSource, stack });
+
+    it("a stack named Staging_EU: the derived bucket name breaks S3's rules", () => {
+        expect(problemsOf(renamed("Staging_EU"))).toEqual([
+            'eks-platform:clusterName (not set: derived from project and stack as "eks-platform-Staging_EU"): the Velero backup bucket would be named "eks-platform-Staging_EU-backups-<account-id>", which contains "S", "_", "E", "U": an S3 bucket name must be 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit; set clusterName (lowercase letters, digits and dashes) or rename the stack',
+        ]);
+    });
+
+    it("a 45-character stack name: every derived name over its limit is named, with the limit", () => {
+        const problems = problemsOf(renamed("a".repeat(45)));
+        const cluster = `eks-platform-${"a".repeat(45)}`;
+        expect(problems).toContain(
+            `eks-platform:clusterName (not set: derived from project and stack as "${cluster}"): the Velero backup bucket would be named "${cluster}-backups-<account-id>", which has 79 characters: an S3 bucket name must be 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit; set clusterName (lowercase letters, digits and dashes) or rename the stack`,
+        );
+        expect(problems).toContain(
+            `eks-platform:clusterName (not set: derived from project and stack as "${cluster}"): the External Secrets role would be named "${cluster}-external-secrets-operator", which has 84 characters: an IAM role name must be at most 64 letters, digits and + = , . @ _ -; set clusterName (lowercase letters, digits and dashes) or rename the stack`,
+        );
+        expect(problems.join("\n")).toContain("the Karpenter capacity-reservation event rule would be named");
+        expect(problems.join("\n")).not.toContain("the EKS cluster would be named");
+    });
+
+    it("an explicit clusterName is judged the same way, against the node group names it is combined with", () => {
+        const groups = structured(devSource, "nodeGroups");
+        groups[1].name = "application-with-a-very-long-group-name";
+        const problems = problemsOf(patched(patched(devSource, "clusterName", "platform-eu-west-1-dev"), "nodeGroups", groups));
+        expect(problems).toEqual([
+            'eks-platform:clusterName = "platform-eu-west-1-dev": the node role of node group application-with-a-very-long-group-name would be named "platform-eu-west-1-dev-application-with-a-very-long-group-name-node", which has 67 characters: an IAM role name must be at most 64 letters, digits and + = , . @ _ -; choose a shorter or plainer clusterName',
+        ]);
+    });
+
+    it("azCount beyond the Region's zones names the Region's count and the source's date", () => {
+        const network = { ...structured(devSource, "network"), azCount: 6 };
+        expect(problemsOf(patched(devSource, "network", network))).toEqual([
+            "eks-platform:network.azCount = 6: eu-west-1 has 3 Availability Zones (AWS Regions and Availability Zones guide, 'AWS Availability Zones' (AZ IDs per Region), recorded 2026-11-30); use at most 3",
+        ]);
+        const virginia = patched(patched(devSource, "aws:region", "us-east-1"), "network", network);
+        expect(() => parsePlatformConfig(virginia)).not.toThrow();
+    });
+
+    it("a Region the table does not know passes config (the network component checks its zones at deploy)", () => {
+        const network = { ...structured(devSource, "network"), azCount: 4 };
+        expect(() => parsePlatformConfig(patched(patched(devSource, "aws:region", "eu-south-7"), "network", network))).not.toThrow();
+    });
+
+    it("public endpoint CIDRs that together cover the internet are refused (0.0.0.0/1 + 128.0.0.0/1)", () => {
+        const endpoint = { publicAccess: true, publicAccessCidrs: ["0.0.0.0/1", "128.0.0.0/1"] };
+        const message =
+            'eks-platform:endpoint.publicAccessCidrs = ["0.0.0.0/1","128.0.0.0/1"]: together cover every IPv4 address, which opens the API server to the whole internet; list your office/VPN CIDRs instead';
+        expect(problemsOf(patched(prodSource, "endpoint", endpoint))).toEqual([message]);
+        expect(problemsOf(patched(devSource, "endpoint", { publicAccess: true, publicAccessCidrs: ["0.0.0.0/2", "64.0.0.0/2", "128.0.0.0/1"] }))[0]).toMatch(
+            /together cover every IPv4 address/,
+        );
+        expect(() => parsePlatformConfig(patched(prodSource, "endpoint", { publicAccess: true, publicAccessCidrs: ["0.0.0.0/1", "203.0.113.0/24"] }))).not.toThrow();
     });
 });

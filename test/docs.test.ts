@@ -35,8 +35,18 @@ describe("Pulumi.yaml declares every scalar key as the schema does", () => {
         const declaration = declared[`eks-platform:${key}`];
         expect(declaration.type).toBe(type);
         expect(declaration.description?.length ?? 0).toBeGreaterThan(10);
-        const schemaDefault = schema.properties[key].default;
-        if (schemaDefault !== undefined) expect(declaration.default).toEqual(schemaDefault);
+        // Both ways: a Pulumi.yaml default the schema lacks makes the README call the key required when it is not.
+        expect(declaration.default).toEqual(schema.properties[key].default);
+    });
+
+    it.each(Object.entries(SCALAR_KEYS))("%s: the README's required and default columns say what Pulumi.yaml and the schema do", (key) => {
+        const declaration = declared[`eks-platform:${key}`];
+        const row = readFileSync(README, "utf8")
+            .split("\n")
+            .find((line) => line.startsWith(`| \`eks-platform:${key}\` |`));
+        const [, , , required, defaultCell] = row!.split(/(?<!\\)\|/).map((cell) => cell.trim());
+        if (declaration.default !== undefined) expect(required.trim(), "a key Pulumi.yaml defaults is not required").toBe("");
+        expect(defaultCell.trim()).toBe(declaration.default === undefined ? "" : `\`${JSON.stringify(declaration.default)}\``);
     });
 
     it("the runtime is TypeScript on Node.js", () => {

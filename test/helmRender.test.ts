@@ -259,7 +259,7 @@ describe("npm run plan -- --render: the plan's releases, its exit codes and its 
     });
 
     it("renders every release of the dev plan, reports the chart's noncompliant pod by release and object, exits 1, and only adds a `render` field", () => {
-        const result = runScript(PLAN, ["--stack", "dev", "--json", "--render", "--charts", planCharts()], ROOT, { PLATFORM_HELM: (helm as HelmBinary).path });
+        const result = runScript(PLAN, ["--stack", "dev", "--json", "--render", "--charts", planCharts()], ROOT, { env: { PLATFORM_HELM: (helm as HelmBinary).path } });
         expect(result.stderr).toBe("");
         expect(result.status).toBe(1);
         const document = JSON.parse(result.stdout);

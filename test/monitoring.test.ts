@@ -140,11 +140,11 @@ describe.skipIf(!upstreamAvailable)("Helm values against the pinned chart kube-p
         const rule = recorded.one("kubernetes:monitoring.coreos.com/v1:PrometheusRule").inputs as unknown as CustomResource;
         expect(crdErrors(CHART, VERSION, rule)).toEqual([]);
         for (const pm of recorded.ofType("kubernetes:monitoring.coreos.com/v1:PodMonitor")) expect(crdErrors(CHART, VERSION, pm.inputs as unknown as CustomResource)).toEqual([]);
-        const bad = platformAlertsRule("monitoring") as unknown as CustomResource & { spec: { groups: any[] } };
+        const bad = platformAlertsRule("monitoring", BASE) as unknown as CustomResource & { spec: { groups: any[] } };
         bad.spec.groups[0].rules[0] = { ...bad.spec.groups[0].rules[0], expression: "up" };
         expect(crdErrors(CHART, VERSION, bad).join("\n")).toMatch(/expression/);
         // The CRD's RE2 pattern `^(?i)(abort|warn)?$` is evaluated case-insensitively, and still bites.
-        const badStrategy = platformAlertsRule("monitoring") as unknown as CustomResource & { spec: { groups: any[] } };
+        const badStrategy = platformAlertsRule("monitoring", BASE) as unknown as CustomResource & { spec: { groups: any[] } };
         badStrategy.spec.groups[0].partial_response_strategy = "ignore";
         expect(crdErrors(CHART, VERSION, badStrategy).join("\n")).toMatch(/pattern/);
         badStrategy.spec.groups[0].partial_response_strategy = "WARN";
@@ -155,8 +155,11 @@ describe.skipIf(!upstreamAvailable)("Helm values against the pinned chart kube-p
     });
 });
 
+
+const BASE = "https://github.com/acme/eks-platform/blob/main/";
+
 describe("platform alerts", () => {
-    const rules = () => platformAlertGroups().flatMap((g) => g.rules);
+    const rules = () => platformAlertGroups(BASE).flatMap((g) => g.rules);
     const expr = (name: string) => rules().find((r) => r.alert === name)?.expr ?? "";
 
     it("pages on everything the platform needs, with the pinned releases' metric names", () => {
@@ -299,10 +302,40 @@ describe("Grafana admin credentials", () => {
 });
 
 describe("every paging alert has a runbook", () => {
-    it.each(platformAlertGroups().flatMap((g) => g.rules))("$alert links a runbook that exists and covers it", (rule) => {
-        const file = join(__dirname, "..", rule.annotations.runbook_url);
+    const alerts = platformAlertGroups(BASE).flatMap((g) => g.rules);
+    /** The repository path a runbook_url points at, under the base URL. */
+    const runbookPath = (url: string) => {
+        expect(url.startsWith(BASE), url).toBe(true);
+        return url.slice(BASE.length);
+    };
+
+    it.each(alerts)("$alert links a runbook that exists and covers it", (rule) => {
+        const file = join(__dirname, "..", runbookPath(rule.annotations.runbook_url));
         expect(existsSync(file), rule.annotations.runbook_url).toBe(true);
         expect(readFileSync(file, "utf8")).toContain(rule.alert);
+    });
+
+    it("runbook links are absolute URLs under addons.monitoring.runbookBaseUrl, by default the repository's (package.json)", async () => {
+        const recorded = await build();
+        const rule = recorded.one("kubernetes:monitoring.coreos.com/v1:PrometheusRule").inputs as any;
+        const urls: string[] = rule.spec.groups.flatMap((g: any) => g.rules.map((r: any) => r.annotations.runbook_url));
+        expect(urls).toContain("https://github.com/acme/eks-platform/blob/main/docs/runbooks/vulnerabilities.md");
+        const moved = await build({ config: { runbookBaseUrl: "https://runbooks.example.com/platform/" } });
+        const movedRule = moved.one("kubernetes:monitoring.coreos.com/v1:PrometheusRule").inputs as any;
+        expect(movedRule.spec.groups[0].rules[0].annotations.runbook_url).toBe("https://runbooks.example.com/platform/docs/runbooks/restore.md");
+    });
+
+    it("docs/runbooks/on-call.md lists, for every alert, the runbook the alert links", () => {
+        const onCall = readFileSync(join(__dirname, "..", "docs", "runbooks", "on-call.md"), "utf8");
+        const rows = onCall.split("\n").filter((line) => /^\| `[A-Z]/.test(line));
+        const listed = new Map<string, string[]>();
+        for (const row of rows) {
+            const [alertCell, runbookCell] = row.split("|").slice(1, 3);
+            const links = [...runbookCell.matchAll(/\]\(([^)]+\.md)\)/g)].map((m) => `docs/runbooks/${m[1]}`);
+            for (const alert of alertCell.matchAll(/`(\w+)`/g)) listed.set(alert[1], links);
+        }
+        expect([...listed.keys()].sort()).toEqual(alerts.map((a) => a.alert).sort());
+        for (const alert of alerts) expect(listed.get(alert.alert), alert.alert).toContain(runbookPath(alert.annotations.runbook_url));
     });
 });
 

@@ -165,7 +165,7 @@ describe("bad config stops the program before any resource exists", () => {
         [
             "overlapping subnets",
             { network: { ...network, privateSubnetCidrs: ["10.20.0.0/19", "10.20.16.0/20"], publicSubnetCidrs: ["10.20.224.0/22", "10.20.228.0/22"] } },
-            /subnet CIDRs 10\.20\.0\.0\/19 and 10\.20\.16\.0\/20 overlap/,
+            /privateSubnetCidrs\[1\] = "10\.20\.16\.0\/20": overlaps privateSubnetCidrs\[0\] \(10\.20\.0\.0\/19\)/,
         ],
         [
             "a subnet outside the VPC",

@@ -92,6 +92,40 @@ describe("exit codes and messages", () => {
         expect(result.stderr).not.toMatch(/\n\s+at /);
     });
 
+    it("an invalid --policy-config file is a usage error: exit 2 with the message, nothing on stdout", () => {
+        const dir = mkdtempSync(join(tmpdir(), "policy-config-"));
+        const file = join(dir, "policy.json");
+        writeFileSync(file, JSON.stringify({ "no-such-policy": "mandatory" }));
+        const result = runScript(PLAN, ["--stack", "dev", "--json", "--policy-config", file]);
+        expect(result.status).toBe(2);
+        expect(result.stdout).toBe("");
+        expect(result.stderr).toMatch(new RegExp(`^plan: ${file}: .*no-such-policy`));
+        expect(result.stderr).not.toContain("the program failed");
+        writeFileSync(file, "{ not json");
+        const broken = runScript(PLAN, ["--stack", "dev", "--policy-config", file]);
+        expect(broken.status).toBe(2);
+        expect(broken.stderr).toMatch(new RegExp(`^plan: ${file}: invalid JSON`));
+    });
+
+    it("a stack whose derived names AWS would refuse (Staging_EU) exits 2 naming the bucket and S3's rule", () => {
+        const dev = readFileSync(join(ROOT, "Pulumi.dev.yaml"), "utf8");
+        const result = runScript(PLAN, ["--project-dir", projectWithStack("Staging_EU", dev), "--stack", "Staging_EU", "--json"]);
+        expect(result.status).toBe(2);
+        expect(result.stdout).toBe("");
+        expect(result.stderr).toContain('the Velero backup bucket would be named "eks-platform-Staging_EU-backups-<account-id>"');
+        expect(result.stderr).toContain("an S3 bucket name must be 3-63 lowercase letters");
+    });
+
+    it("more zones than the account has in a Region the table lacks: the program stops before any subnet, naming azCount", () => {
+        const dev = readFileSync(join(ROOT, "Pulumi.dev.yaml"), "utf8").replace("aws:region: eu-west-1", "aws:region: eu-south-7").replace("azCount: 2", "azCount: 4");
+        const result = runScript(PLAN, ["--project-dir", projectWithStack("zones", dev), "--stack", "zones", "--json"]);
+        expect(result.status).toBe(1);
+        expect(result.stdout).toBe("");
+        expect(result.stderr).toBe(
+            "plan: the program failed: network.azCount is 4, but this account has 3 available Availability Zones in the Region (eu-south-7a, eu-south-7b, eu-south-7c): set network.azCount to at most 3\n",
+        );
+    });
+
     it("an unknown stack exits 2 and lists the stacks that exist", () => {
         const result = runScript(PLAN, ["--stack", "nope"]);
         expect(result.status).toBe(2);
@@ -118,6 +152,13 @@ describe("--preview", () => {
 });
 
 describe("the readable plan", () => {
+    it("marks [protect] on remote components too, as --json records it (prod's EKS cluster)", () => {
+        const result = runScript(PLAN, ["--stack", "prod"]);
+        expect(result.status).toBe(0);
+        expect(result.stdout).toMatch(/─ eks:index:Cluster {2}cluster \(remote component\) \[protect\]\n/);
+        expect(result.stdout).toMatch(/─ eks:index:ManagedNodeGroup {2}node-group-system \(remote component\)\n/);
+    });
+
     it("prints the component tree, counts and the policy report", () => {
         const result = runScript(PLAN, ["--project-dir", fixture("noncompliant"), "--stack", "test"]);
         expect(result.stdout).toContain("└─ aws:s3/bucket:Bucket  unencrypted");
