@@ -99,9 +99,42 @@ export const stackConfigSchema = z
 
 type StackConfigInput = z.infer<typeof stackConfigSchema>;
 
-import { cidrContains, cidrsCoverEverything, isIpv4Cidr } from "./cidr";
+/** The runner must reach the API server: a private endpoint only from the VPC, a public one only from its allow-list. */
+function checkDeployRunner(config: StackConfigInput, ctx: z.RefinementCtx): void {
+    const runner = config.deployRunner;
+    if (!runner) return;
+    const path = ["deployRunner"];
+    if (runner.network === "vpc") {
+        const hosted = runner.labels.filter((label) => GITHUB_HOSTED_LABEL.test(label));
+        if (hosted.length > 0) ctx.addIssue({ code: "custom", path: [...path, "labels"], message: `${hosted.join(", ")} is a GitHub-hosted runner, never inside your VPC; use your self-hosted runner's labels` });
+        runner.sourceCidrs.forEach((cidr, index) => {
+            if (!PRIVATE_RANGES.some((range) => isIpv4Cidr(cidr) && cidrContains(range, cidr))) {
+                ctx.addIssue({ code: "custom", path: [...path, "sourceCidrs", index], message: `${cidr} is not a private address range: a runner inside the VPC connects from private addresses` });
+            }
+        });
+        return;
+    }
+    if (!config.endpoint.publicAccess) {
+        ctx.addIssue({ code: "custom", path: [...path, "network"], message: "the API server endpoint is private (endpoint.publicAccess false): the runner must be inside the VPC (network: vpc)" });
+        return;
+    }
+    runner.sourceCidrs.forEach((cidr, index) => {
+        if (isIpv4Cidr(cidr) && !config.endpoint.publicAccessCidrs.some((allowed) => isIpv4Cidr(allowed) && cidrContains(allowed, cidr))) {
+            ctx.addIssue({ code: "custom", path: [...path, "sourceCidrs", index], message: `${cidr} is not inside endpoint.publicAccessCidrs (${config.endpoint.publicAccessCidrs.join(", ")}): the API server would refuse the runner` });
+        }
+    });
+}
 
-const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
+/** No environment may open the API server to the internet: not with 0.0.0.0/0, nor with CIDRs that add up to it. */
+function checkEndpointNotOpen(cidrs: string[], ctx: z.RefinementCtx): void {
+    const open = "opens the API server to the whole internet; list your office/VPN CIDRs instead";
+    cidrs.forEach((cidr, index) => {
+        if (OPEN_CIDRS.includes(cidr)) ctx.addIssue({ code: "custom", path: ["endpoint", "publicAccessCidrs", index], message: open });
+    });
+    const ipv4 = cidrs.filter((cidr) => !OPEN_CIDRS.includes(cidr) && isIpv4Cidr(cidr));
+    if (ipv4.length > 1 && cidrsCoverEverything(ipv4)) {
+        ctx.addIssue({ code: "custom", path: ["endpoint", "publicAccessCidrs"], message: `together cover every IPv4 address, which ${open}` });
+    }
 }
 
 /** prod must survive the loss of one AZ and one node. */
