@@ -86,7 +86,25 @@ export interface NameInputs {
     clusterName: string;
     managedNetwork: boolean;
     nodeGroupNames: string[];
-    addons: { karpenter: boolean; externalSecrets: boolean; velero: boolean };
+    addons: { karpenter: boolean; externalSecrets: boolean; velero: boolean; trivy: boolean };
+}
+
+/** What of a validated config decides the derived names. */
+export interface NamedConfig {
+    clusterName: string;
+    network: { mode: string };
+    nodeGroups: ReadonlyArray<{ name: string }>;
+    addons: { karpenter: { enabled: boolean }; externalSecrets: { enabled: boolean }; velero: { enabled: boolean }; trivy: { enabled: boolean } };
+}
+
+export function nameInputsOf(config: NamedConfig): NameInputs {
+    const { karpenter, externalSecrets, velero, trivy } = config.addons;
+    return {
+        clusterName: config.clusterName,
+        managedNetwork: config.network.mode === "managed",
+        nodeGroupNames: config.nodeGroups.map((g) => g.name),
+        addons: { karpenter: karpenter.enabled, externalSecrets: externalSecrets.enabled, velero: velero.enabled, trivy: trivy.enabled },
+    };
 }
 
 /** Stands in for the deploying account's id (always 12 digits) where a name contains it. */
@@ -129,6 +147,10 @@ export function derivedAwsNames(inputs: NameInputs, accountId = ACCOUNT_ID_PLACE
         names.push({ purpose: "the Velero role", name: `${c}-velero-irsa`, kind: "iamRole" });
         names.push({ purpose: "the Velero backup bucket", name: `${c}-backups-${accountId}`, kind: "s3Bucket" });
         names.push({ purpose: "the Velero backup key alias", name: `alias/${c}-velero-backups`, kind: "kmsAlias" });
+        names.push({ purpose: "the S3 access-log bucket", name: `${c}-access-logs-${accountId}`, kind: "s3Bucket" });
+    }
+    if (inputs.addons.trivy) {
+        names.push({ purpose: "the Trivy scan jobs' ECR read role", name: `${c}-trivy-operator-ecr-read`, kind: "iamRole" });
     }
     return names;
 }

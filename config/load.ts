@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { derivedNameProblems } from "./awsNames";
+import { derivedNameProblems, nameInputsOf } from "./awsNames";
 import { resolveCostAssumptions } from "./costAssumptions";
 import { knownKeysAt } from "./keys";
 import { availabilityZoneCount, REGION_TABLE_RECORDED, REGION_TABLE_SOURCE } from "./regions";
@@ -71,12 +71,7 @@ function clusterNameProblems(config: PlatformConfig, explicit: boolean): string[
     const where = explicit
         ? `${config.project}:clusterName = ${JSON.stringify(config.clusterName)}`
         : `${config.project}:clusterName (not set: derived from project and stack as ${JSON.stringify(config.clusterName)})`;
-    const problems = derivedNameProblems({
-        clusterName: config.clusterName,
-        managedNetwork: config.network.mode === "managed",
-        nodeGroupNames: config.nodeGroups.map((g) => g.name),
-        addons: { karpenter: config.addons.karpenter.enabled, externalSecrets: config.addons.externalSecrets.enabled, velero: config.addons.velero.enabled },
-    });
+    const problems = derivedNameProblems(nameInputsOf(config));
     const advice = explicit ? "choose a shorter or plainer clusterName" : "set clusterName (lowercase letters, digits and dashes) or rename the stack";
     return problems.map((problem) => `${where}: ${problem}; ${advice}`);
 }

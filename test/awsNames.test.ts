@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { parsePlatformConfig, type PlatformConfig } from "../config";
-import { AWS_NAME_RULES, derivedAwsNames, nameProblem, type AwsNameKind } from "../config/awsNames";
+import { AWS_NAME_RULES, derivedAwsNames, nameInputsOf, nameProblem, type AwsNameKind } from "../config/awsNames";
 import { loadStackConfig } from "../plan/stackConfig";
 import { PROJECT_DIR } from "../plan/run";
 import { planStack, withConfig, type Recorded } from "./harness";
@@ -30,15 +30,7 @@ function recordedNames(recorded: Recorded): Array<{ kind: AwsNameKind; name: str
 }
 
 function expectedNames(config: PlatformConfig, accountId: string): Array<{ kind: AwsNameKind; name: string }> {
-    return derivedAwsNames(
-        {
-            clusterName: config.clusterName,
-            managedNetwork: config.network.mode === "managed",
-            nodeGroupNames: config.nodeGroups.map((g) => g.name),
-            addons: { karpenter: config.addons.karpenter.enabled, externalSecrets: config.addons.externalSecrets.enabled, velero: config.addons.velero.enabled },
-        },
-        accountId,
-    ).map(({ kind, name }) => ({ kind, name }));
+    return derivedAwsNames(nameInputsOf(config), accountId).map(({ kind, name }) => ({ kind, name }));
 }
 
 const byKindAndName = (a: { kind: string; name: string }, b: { kind: string; name: string }) => `${a.kind} ${a.name}`.localeCompare(`${b.kind} ${b.name}`);
