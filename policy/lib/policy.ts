@@ -12,7 +12,9 @@ import type {
 } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { ExemptionConfig, exemptionSchema, isExempt } from "./exemptions";
+import { MalformedValue } from "./fields";
 import { FrameworkItem } from "./frameworks";
+import { parseKubernetesType } from "./kubernetes";
 import { UnknownCollector } from "./unknowns";
 import { Props } from "./values";
 
@@ -105,7 +107,7 @@ export function defineResourcePolicy<C extends object = object>(
             config,
             report: (message: string) => found.push(message),
         });
-        check.tolerate(() => spec.check(check));
+        check.tolerate(() => failClosed(args.type, check.report, () => spec.check(check)));
         // Report every violation we can prove; only when there is none and something was
         // unknown does the engine learn that the policy could not run.
         if (found.length === 0) {
@@ -143,6 +145,19 @@ export function defineStackPolicy<C extends object = object>(
         if (reported === 0 && stack.firstUnknown) throw stack.firstUnknown;
     };
     return { ...metadataOf(docs, "stack"), scope: "stack", validateStack };
+}
+
+/**
+ * A field the check depends on has the wrong shape: the object cannot be checked, which is a
+ * violation, never a pass (an unknown value, by contrast, is "not evaluated").
+ */
+function failClosed(type: string, report: (message: string) => void, check: () => void): void {
+    try {
+        check();
+    } catch (error) {
+        if (!(error instanceof MalformedValue)) throw error;
+        report(`${parseKubernetesType(type)?.kind ?? type} cannot be checked: ${error.message}`);
+    }
 }
 
 /** Type filter helper: `ofTypes("aws:kms/key:Key", ...)`. */
