@@ -2,7 +2,7 @@
 // containers or CronJob templates.
 import { Fields, MalformedValue } from "./fields";
 import { asArray, asRecord, asString, Props, stringMap } from "./values";
-import { strict, UnknownTolerance } from "./unknowns";
+import { isUnknownValueError, strict, UnknownTolerance } from "./unknowns";
 
 export interface KubernetesType {
     group: string;
@@ -88,15 +88,30 @@ export interface PodTemplate {
 /**
  * The pod template of any pod-bearing object, or undefined for other kinds. A template that is
  * missing or of the wrong shape throws MalformedValue (reading an unknown value throws too).
+ * Read once per props object: every pod policy asks for the same template.
  */
 export function podTemplateOf(type: string, props: Props): PodTemplate | undefined {
     const kind = parseKubernetesType(type)?.kind;
     const templatePath = kind === undefined ? undefined : POD_TEMPLATE_PATHS[kind];
     if (kind === undefined || !templatePath) return undefined;
-    let template = new Fields(props, "");
-    for (const key of templatePath) template = template.requiredObject(key);
-    return { kind, metadata: template.object("metadata") ?? new Fields({}, template.at("metadata")), spec: template.requiredObject("spec") };
+    let cached = lastTemplate.props === props ? lastTemplate.read : undefined;
+    if (!cached) {
+        try {
+            let template = new Fields(props, "");
+            for (const key of templatePath) template = template.requiredObject(key);
+            cached = { template: { kind, metadata: template.object("metadata") ?? new Fields({}, template.at("metadata")), spec: template.requiredObject("spec") } };
+        } catch (error) {
+            cached = { error };
+        }
+        lastTemplate = { props, read: cached };
+    }
+    if (cached.error !== undefined) throw cached.error;
+    return cached.template;
 }
+
+// Only the last object is remembered: engines run every policy over one resource before the
+// next, and a longer-lived cache (a WeakMap) would keep every document alive until a full GC.
+let lastTemplate: { props?: object; read?: { template?: PodTemplate; error?: unknown } } = {};
 
 /** The pod spec of any pod-bearing object, or undefined for other kinds (strict, as podTemplateOf). */
 export function podSpecOf(type: string, props: Props): Props | undefined {
@@ -151,6 +166,46 @@ export function containersOfPodSpec(
     tolerance: UnknownTolerance = strict,
 ): ContainerSite[] {
     const pod = podSpec instanceof Fields ? podSpec : new Fields(podSpec, "spec");
+    // Read once per pod and list selection; what was skipped or thrown is replayed to each caller.
+    const key = lists.join(",");
+    if (lastContainers.pod !== pod) lastContainers = { pod, reads: new Map() };
+    const perPod = lastContainers.reads;
+    let read = perPod.get(key);
+    if (!read) {
+        const recorder = new RecordingTolerance();
+        try {
+            read = { sites: readContainers(pod, lists, recorder), skipped: recorder.skipped };
+        } catch (error) {
+            read = { sites: [], skipped: recorder.skipped, error };
+        }
+        perPod.set(key, read);
+    }
+    for (const unknown of read.skipped) {
+        tolerance.tolerate(() => {
+            throw unknown;
+        });
+    }
+    if (read.error !== undefined) throw read.error;
+    return read.sites;
+}
+
+let lastContainers: { pod?: Fields; reads: Map<string, { sites: ContainerSite[]; skipped: unknown[]; error?: unknown }> } = { reads: new Map() };
+
+class RecordingTolerance implements UnknownTolerance {
+    readonly skipped: unknown[] = [];
+
+    tolerate<T>(read: () => T): T | undefined {
+        try {
+            return read();
+        } catch (error) {
+            if (!isUnknownValueError(error)) throw error;
+            this.skipped.push(error);
+            return undefined;
+        }
+    }
+}
+
+function readContainers(pod: Fields, lists: readonly ContainerList[], tolerance: UnknownTolerance): ContainerSite[] {
     const sites: ContainerSite[] = [];
     for (const list of lists) {
         const entries = tolerance.tolerate(() => {

@@ -65,30 +65,42 @@ export function windowsExempt(pod: Pod): boolean {
     return pod.minor >= 25 && pod.isWindows;
 }
 
+/**
+ * A class, not an object literal with getters: V8 gives every literal with its own accessor
+ * closures a new hidden class, which keeps the object (and the document) alive until a full GC.
+ * Lazy, so an unknown `os` or `hostUsers` does not stop the checks that never read them.
+ */
+class PodView implements Pod {
+    private containerSites: ContainerSite[] | undefined;
+
+    constructor(
+        readonly kind: string,
+        readonly minor: number,
+        readonly metadata: Fields,
+        readonly spec: Fields,
+        private readonly tolerance: ResourceCheck<object>,
+    ) {}
+
+    get securityContext(): Fields | undefined {
+        return this.spec.object("securityContext");
+    }
+
+    get containers(): ContainerSite[] {
+        return (this.containerSites ??= containersOfPodSpec(this.spec, ["initContainers", "containers", "ephemeralContainers"], this.tolerance));
+    }
+
+    get isWindows(): boolean {
+        return this.spec.object("os")?.string("name") === "windows";
+    }
+
+    get inUserNamespace(): boolean {
+        return this.spec.boolean("hostUsers") === false;
+    }
+}
+
 function readPod(type: string, props: Record<string, unknown>, minor: number, resource: ResourceCheck<object>): Pod | undefined {
     const template = podTemplateOf(type, props);
-    if (!template) return undefined;
-    const { spec } = template;
-    // Lazy: an unknown `os` or `hostUsers` must not stop the checks that never read them.
-    let containers: ContainerSite[] | undefined;
-    return {
-        kind: template.kind,
-        minor,
-        metadata: template.metadata,
-        spec,
-        get securityContext() {
-            return spec.object("securityContext");
-        },
-        get containers() {
-            return (containers ??= containersOfPodSpec(spec, ["initContainers", "containers", "ephemeralContainers"], resource));
-        },
-        get isWindows() {
-            return spec.object("os")?.string("name") === "windows";
-        },
-        get inUserNamespace() {
-            return spec.boolean("hostUsers") === false;
-        },
-    };
+    return template && new PodView(template.kind, minor, template.metadata, template.spec, resource);
 }
 
 /** A pod security policy, with the pod-security-admission check IDs it implements. */

@@ -40,8 +40,10 @@ export interface PlatformPolicyMetadata {
     scope: "resource" | "stack";
 }
 
-export type PlatformResourcePolicy = ResourceValidationPolicy & PlatformPolicyMetadata & { scope: "resource" };
-export type PlatformStackPolicy = StackValidationPolicy & PlatformPolicyMetadata & { scope: "stack" };
+/** `appliesToType`: the types the policy checks; the offline engine skips the others without calling it. */
+export type PlatformResourcePolicy = ResourceValidationPolicy & PlatformPolicyMetadata & { scope: "resource"; appliesToType?: (type: string) => boolean };
+/** `readsType`: the types the policy looks at, so a streaming check need not keep the others. */
+export type PlatformStackPolicy = StackValidationPolicy & PlatformPolicyMetadata & { scope: "stack"; readsType?: (type: string) => boolean };
 export type PlatformPolicy = PlatformResourcePolicy | PlatformStackPolicy;
 
 /** What a resource check sees. `props` may be the unknown-checking proxy: reads can throw. */
@@ -91,13 +93,24 @@ function withDefaults<C>(docs: PolicyDocs, given: object): C & ExemptionConfig {
     return { ...config, ...given } as C & ExemptionConfig;
 }
 
+/** withDefaults, once per config object (engines hand a policy the same config for every resource). */
+function defaultsCache<C>(docs: PolicyDocs): (given: object) => C & ExemptionConfig {
+    const cache = new WeakMap<object, C & ExemptionConfig>();
+    return (given) => {
+        let config = cache.get(given);
+        if (!config) cache.set(given, (config = withDefaults<C>(docs, given)));
+        return config;
+    };
+}
+
 export function defineResourcePolicy<C extends object = object>(
     docs: PolicyDocs,
     spec: { appliesTo(type: string): boolean; check(resource: ResourceCheck<C>): void },
 ): PlatformResourcePolicy {
+    const configOf = defaultsCache<C>(docs);
     const validateResource = (args: ResourceValidationArgs, reportViolation: ReportViolation): void => {
         if (!spec.appliesTo(args.type)) return;
-        const config = withDefaults<C>(docs, args.getConfig<object>());
+        const config = configOf(args.getConfig<object>());
         const found: string[] = [];
         const check = Object.assign(new UnknownCollector(), {
             type: args.type,
@@ -117,12 +130,12 @@ export function defineResourcePolicy<C extends object = object>(
         if (isExempt({ type: args.type, name: args.name, props: args.props }, config)) return;
         for (const message of [...new Set(found)]) reportViolation(message);
     };
-    return { ...metadataOf(docs, "resource"), scope: "resource", validateResource };
+    return { ...metadataOf(docs, "resource"), scope: "resource", validateResource, appliesToType: spec.appliesTo };
 }
 
 export function defineStackPolicy<C extends object = object>(
     docs: PolicyDocs,
-    spec: { check(stack: StackCheck<C>): void },
+    spec: { readsType?(type: string): boolean; check(stack: StackCheck<C>): void },
 ): PlatformStackPolicy {
     const validateStack = (args: StackValidationArgs, reportViolation: ReportViolation): void => {
         const config = withDefaults<C>(docs, args.getConfig<object>());
@@ -144,7 +157,7 @@ export function defineStackPolicy<C extends object = object>(
         }
         if (reported === 0 && stack.firstUnknown) throw stack.firstUnknown;
     };
-    return { ...metadataOf(docs, "stack"), scope: "stack", validateStack };
+    return { ...metadataOf(docs, "stack"), scope: "stack", validateStack, readsType: spec.readsType };
 }
 
 /**
