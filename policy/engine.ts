@@ -273,7 +273,8 @@ export class PolicySession {
     /** The resource policies' results for one resource (sorted); the resource is kept for `finish`. */
     add(resource: ResourceUnderTest): PolicyReport {
         // With a way to re-read its props, keep only that: stack policies look at few resources.
-        this.resources.push(resource.reload ? { ...resource, props: {} } : resource);
+        const { urn, type, name, parent, dependencies, reload } = resource;
+        this.resources.push(reload ? { urn, type, name, parent, dependencies, reload, props: {} } : resource);
         const report: PolicyReport = { violations: [], notEvaluated: [] };
         let runners = this.applicable.get(resource.type);
         if (!runners) {

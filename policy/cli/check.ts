@@ -8,8 +8,8 @@ import { setFlagsFromString } from "node:v8";
 import { Command, CommanderError, Option } from "commander";
 import { loadPolicyPackConfig, PolicyConfigError, PolicyPackConfig, PolicyReport, PolicySession } from "../engine";
 import { allPolicies } from "../policies";
-import { CheckedResource, expandPaths, InputError, readResources } from "./inputs";
-import { FormatName, formatter, FORMATS, Formatter, Summary } from "./report";
+import { expandPaths, InputError, readResources } from "./inputs";
+import { FormatName, formatter, FORMATS, Formatter, ReportedResource, Summary } from "./report";
 
 const EXIT_OK = 0;
 const EXIT_VIOLATIONS = 1;
@@ -31,8 +31,8 @@ export function check(paths: string[], config: PolicyPackConfig, output: Formatt
     for (const file of expandPaths(paths)) {
         const session = new PolicySession(config);
         // Stack-level results name resources by URN; keep the few fields a report shows, not the objects.
-        const seen = new Map<string, CheckedResource>();
-        const emit = (report: PolicyReport, resourceOf: (urn: string) => CheckedResource | undefined) => {
+        const seen = new Map<string, ReportedResource>();
+        const emit = (report: PolicyReport, resourceOf: (urn: string) => ReportedResource | undefined) => {
             for (const violation of report.violations) {
                 summary[violation.enforcementLevel]++;
                 output.violation({ ...violation, file, resource: resourceOf(violation.urn) });
@@ -44,7 +44,8 @@ export function check(paths: string[], config: PolicyPackConfig, output: Formatt
         };
         for (const resource of readResources(file)) {
             summary.resources++;
-            seen.set(resource.urn, { ...resource, props: {} });
+            const { type, name, namespace, document, line } = resource;
+            seen.set(resource.urn, { type, name, namespace, document, line });
             emit(session.add(resource), (urn) => (urn === resource.urn ? resource : seen.get(urn)));
         }
         emit(session.finish(), (urn) => seen.get(urn));

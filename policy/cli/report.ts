@@ -8,14 +8,17 @@ import { PlatformPolicy } from "../lib/policy";
 import { CheckedResource } from "./inputs";
 import { Spool } from "./spool";
 
+/** What a report shows of a resource. */
+export type ReportedResource = Pick<CheckedResource, "type" | "name" | "namespace" | "document" | "line">;
+
 export interface CheckedViolation extends PolicyViolation {
     file: string;
-    resource: CheckedResource | undefined;
+    resource: ReportedResource | undefined;
 }
 
 export interface CheckedNotEvaluated extends NotEvaluated {
     file: string;
-    resource: CheckedResource | undefined;
+    resource: ReportedResource | undefined;
 }
 
 export interface Summary {
@@ -33,7 +36,7 @@ export interface Formatter {
     violation(violation: CheckedViolation): void;
     notEvaluated(entry: CheckedNotEvaluated): void;
     /** Writes the whole document to `out` and releases everything held. */
-    finish(summary: Summary, out: (chunk: string) => void): void;
+    finish(summary: Summary, out: (chunk: string | Uint8Array) => void): void;
     /** Drops everything written so far (the run failed). */
     discard(): void;
 }
@@ -57,7 +60,7 @@ export function formatter(format: FormatName, tool: ToolInfo): Formatter {
     }
 }
 
-function resourceJson(entry: { urn: string; file: string; resource: CheckedResource | undefined }) {
+function resourceJson(entry: { urn: string; file: string; resource: ReportedResource | undefined }) {
     return {
         type: entry.resource?.type ?? null,
         name: entry.resource?.name ?? null,
@@ -69,15 +72,15 @@ function resourceJson(entry: { urn: string; file: string; resource: CheckedResou
     };
 }
 
-function describe(entry: { urn: string; resource: CheckedResource | undefined }): string {
+function describe(entry: { urn: string; resource: ReportedResource | undefined }): string {
     const resource = entry.resource;
     if (!resource) return entry.urn;
     return `${resource.type} ${resource.namespace ? `${resource.namespace}/` : ""}${resource.name}`;
 }
 
-/** `JSON.stringify(value, null, 2)` of an array element, indented to sit inside the document. */
+/** An array element of the document: one finding per line. */
 function element(value: unknown, first: boolean): string {
-    return `${first ? "" : ",\n"}    ${JSON.stringify(value, null, 2).replace(/\n/g, "\n    ")}`;
+    return `${first ? "" : ",\n"}    ${JSON.stringify(value)}`;
 }
 
 class JsonFormatter implements Formatter {
@@ -94,7 +97,7 @@ class JsonFormatter implements Formatter {
         this.unknowns.write(element({ policy: n.policy, resource: resourceJson(n), reason: n.reason }, this.counts.unknowns++ === 0));
     }
 
-    finish(summary: Summary, out: (chunk: string) => void): void {
+    finish(summary: Summary, out: (chunk: string | Uint8Array) => void): void {
         out(`{\n  "resources": ${summary.resources},\n  "files": ${summary.files},\n  "violations": [`);
         if (this.counts.violations > 0) out("\n");
         this.violations.drainTo(out);
@@ -122,7 +125,7 @@ class TextFormatter implements Formatter {
         this.unknowns.write(`NOT EVALUATED ${n.policy}: ${n.file}: ${describe(n)}\n    ${n.reason}\n`);
     }
 
-    finish(summary: Summary, out: (chunk: string) => void): void {
+    finish(summary: Summary, out: (chunk: string | Uint8Array) => void): void {
         this.violations.drainTo(out);
         this.unknowns.drainTo(out);
         out(
@@ -156,7 +159,7 @@ class SarifFormatter implements Formatter {
         this.ruleIndex = new Map(tool.policies.map((p, i) => [p.name, i]));
     }
 
-    private location(entry: { urn: string; file: string; resource: CheckedResource | undefined }) {
+    private location(entry: { urn: string; file: string; resource: ReportedResource | undefined }) {
         return {
             physicalLocation: {
                 artifactLocation: { uri: artifactUri(entry.file) },
@@ -209,7 +212,7 @@ class SarifFormatter implements Formatter {
         }));
     }
 
-    finish(_summary: Summary, out: (chunk: string) => void): void {
+    finish(_summary: Summary, out: (chunk: string | Uint8Array) => void): void {
         const driver = { name: this.tool.name, version: this.tool.version, semanticVersion: this.tool.version, rules: this.rules() };
         out(`{"$schema":"https://json.schemastore.org/sarif-2.1.0.json","version":"2.1.0","runs":[{"tool":{"driver":${JSON.stringify(driver)}},"results":[`);
         this.results.drainTo(out);
@@ -228,7 +231,7 @@ const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\r?\n/g, " ")
 class MarkdownFormatter implements Formatter {
     private readonly rows = { mandatory: [] as string[], advisory: [] as string[], notEvaluated: [] as string[] };
 
-    private row(bucket: string[], policy: string, entry: { urn: string; file: string; resource: CheckedResource | undefined }, text: string): void {
+    private row(bucket: string[], policy: string, entry: { urn: string; file: string; resource: ReportedResource | undefined }, text: string): void {
         if (bucket.length >= MARKDOWN_ROWS) return;
         const where = `${entry.file}${entry.resource ? `:${entry.resource.line}` : ""}`;
         bucket.push(`| \`${policy}\` | ${cell(describe(entry))} | \`${cell(where)}\` | ${cell(text)} |`);
@@ -249,7 +252,7 @@ class MarkdownFormatter implements Formatter {
         return open ? [`### ${title} (${total})`, "", ...table, ""] : [`<details><summary>${title} (${total})</summary>`, "", ...table, "", "</details>", ""];
     }
 
-    finish(summary: Summary, out: (chunk: string) => void): void {
+    finish(summary: Summary, out: (chunk: string | Uint8Array) => void): void {
         const verdict = summary.mandatory > 0 ? `❌ ${summary.mandatory} mandatory violation(s)` : "✅ no mandatory violations";
         out(
             [

@@ -5,7 +5,6 @@
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { StringDecoder } from "node:string_decoder";
 
 const SPILL_AT = 1 << 20;
 
@@ -31,18 +30,18 @@ export class Spool {
         this.buffered = 0;
     }
 
-    /** Hands everything written, in order, to `out`, then releases the spool. */
-    drainTo(out: (chunk: string) => void): void {
+    /** Hands everything written, in order, to `out` (UTF-8 bytes from the file), then releases the spool. */
+    drainTo(out: (chunk: string | Uint8Array) => void): void {
         if (this.file) {
             this.spill();
-            const buffer = Buffer.alloc(SPILL_AT);
-            const decoder = new StringDecoder("utf8"); // a chunk may end inside a character
             let position = 0;
-            for (let read = readSync(this.file.fd, buffer, 0, buffer.length, position); read > 0; read = readSync(this.file.fd, buffer, 0, buffer.length, position)) {
+            for (;;) {
+                const buffer = Buffer.allocUnsafe(SPILL_AT); // handed over, so a fresh one per read
+                const read = readSync(this.file.fd, buffer, 0, buffer.length, position);
+                if (read === 0) break;
                 position += read;
-                out(decoder.write(buffer.subarray(0, read)));
+                out(buffer.subarray(0, read));
             }
-            out(decoder.end());
         } else if (this.chunks.length > 0) {
             out(this.chunks.join(""));
         }

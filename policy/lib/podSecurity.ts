@@ -103,6 +103,10 @@ function readPod(type: string, props: Record<string, unknown>, minor: number, re
     return template && new PodView(template.kind, minor, template.metadata, template.spec, resource);
 }
 
+function reportFindings(resource: ResourceCheck<object>, prefix: string, findings: Finding | Finding[]): void {
+    for (const finding of [findings].flat()) if (finding) resource.report(`${prefix} ${finding}`);
+}
+
 /** A pod security policy, with the pod-security-admission check IDs it implements. */
 export type PodSecurityPolicy = PlatformResourcePolicy & { podSecurityChecks: readonly string[] };
 
@@ -126,13 +130,11 @@ export function definePodSecurityPolicy<C extends object = object>(
             check(resource) {
                 const pod = readPod(resource.type, resource.props, podSecurityMinor(resource.config.podSecurityVersion), resource);
                 if (!pod) return;
-                const report = (prefix: string, findings: Finding | Finding[]) => {
-                    for (const finding of [findings].flat()) if (finding) resource.report(`${prefix} ${finding}`);
-                };
-                if (spec.checkPod) report(pod.kind, spec.checkPod(pod, resource));
-                const checkContainer = spec.checkContainer;
-                if (checkContainer) {
-                    resource.each(pod.containers, (site) => report(`${pod.kind} ${describeContainer(site)}`, checkContainer(site, pod, resource)));
+                if (spec.checkPod) reportFindings(resource, pod.kind, spec.checkPod(pod, resource));
+                if (spec.checkContainer) {
+                    for (const site of pod.containers) {
+                        resource.tolerate(() => reportFindings(resource, `${pod.kind} ${describeContainer(site)}`, spec.checkContainer!(site, pod, resource)));
+                    }
                 }
             },
         },

@@ -111,16 +111,9 @@ export function defineResourcePolicy<C extends object = object>(
     const validateResource = (args: ResourceValidationArgs, reportViolation: ReportViolation): void => {
         if (!spec.appliesTo(args.type)) return;
         const config = configOf(args.getConfig<object>());
-        const found: string[] = [];
-        const check = Object.assign(new UnknownCollector(), {
-            type: args.type,
-            name: args.name,
-            urn: args.urn,
-            props: args.props as Props,
-            config,
-            report: (message: string) => found.push(message),
-        });
-        check.tolerate(() => failClosed(args.type, check.report, () => spec.check(check)));
+        const check = new Check<C>(args, config);
+        const found = check.found;
+        check.tolerate(() => failClosed(args.type, check, spec.check));
         // Report every violation we can prove; only when there is none and something was
         // unknown does the engine learn that the policy could not run.
         if (found.length === 0) {
@@ -164,12 +157,36 @@ export function defineStackPolicy<C extends object = object>(
  * A field the check depends on has the wrong shape: the object cannot be checked, which is a
  * violation, never a pass (an unknown value, by contrast, is "not evaluated").
  */
-function failClosed(type: string, report: (message: string) => void, check: () => void): void {
+function failClosed<C>(type: string, resource: ResourceCheck<C>, check: (resource: ResourceCheck<C>) => void): void {
     try {
-        check();
+        check(resource);
     } catch (error) {
         if (!(error instanceof MalformedValue)) throw error;
-        report(`${parseKubernetesType(type)?.kind ?? type} cannot be checked: ${error.message}`);
+        resource.report(`${parseKubernetesType(type)?.kind ?? type} cannot be checked: ${error.message}`);
+    }
+}
+
+/** What one resource check sees and collects (a class: it runs for every resource of a large input). */
+class Check<C> extends UnknownCollector implements ResourceCheck<C> {
+    readonly found: string[] = [];
+    readonly type: string;
+    readonly name: string;
+    readonly urn: string;
+    readonly props: Props;
+
+    constructor(
+        args: ResourceValidationArgs,
+        readonly config: C,
+    ) {
+        super();
+        this.type = args.type;
+        this.name = args.name;
+        this.urn = args.urn;
+        this.props = args.props as Props;
+    }
+
+    report(message: string): void {
+        this.found.push(message);
     }
 }
 
