@@ -5,7 +5,7 @@
 import { readdirSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPlan } from "../../plan";
+import { createPlan, policyResourcesOf } from "../../plan";
 import { SECRET_MARK } from "../../plan/record";
 import { loadStack } from "../../policy/cli/inputs";
 import { evaluatePolicies, loadPolicyPackConfig, platformPolicyConfigPath, PolicyPackConfig, PolicyReport, ResourceUnderTest, STACK_URN, UNKNOWN } from "../../policy/engine";
@@ -105,16 +105,7 @@ describe("the analyzer's diagnostics equal the offline engine's", () => {
                       : undefined,
             };
         });
-        const offline: ResourceUnderTest[] = run.resources.map((r) => ({
-            urn: r.urn,
-            type: r.type,
-            name: r.name,
-            props: r.props,
-            parent: r.parent ?? undefined,
-            provider: r.provider ?? undefined,
-            dependencies: r.dependencies,
-        }));
-        return { engine, offline };
+        return { engine, offline: policyResourcesOf(run.resources) };
     }
 
     it.each([
