@@ -1,6 +1,6 @@
 import { parsePlatformConfig } from "../config";
 import type { ResolvedCostAssumptions } from "../config/load";
-import { evaluatePolicies, loadPolicyPackConfig, platformPolicyConfigPathFor, type PolicyPackConfig, type PolicyReport } from "../policy/engine";
+import { evaluatePolicies, loadPolicyPackConfig, platformPolicyConfigPathFor, type PolicyPackConfig, type PolicyReport, type ResourceUnderTest } from "../policy/engine";
 import type { RecordedResource } from "./record";
 import { runProgram, PROJECT_DIR, type ProgramRun } from "./run";
 import { loadStackConfig, type StackConfigSource } from "./stackConfig";
@@ -41,18 +41,7 @@ export async function createPlan(options: PlanOptions): Promise<Plan> {
     const source = options.transformConfig ? options.transformConfig(loaded) : loaded;
     const policyConfig = loadPolicyPackConfig(options.policyConfigFile ?? policyConfigPathOf(source));
     const run = await runProgram(source, { preview: options.preview, projectDir });
-    const policy = evaluatePolicies(
-        run.resources.map((r) => ({
-            urn: r.urn,
-            type: r.type,
-            name: r.name,
-            props: r.props,
-            parent: r.parent ?? undefined,
-            provider: r.provider ?? undefined,
-            dependencies: r.dependencies,
-        })),
-        policyConfig,
-    );
+    const policy = evaluatePolicies(policyResourcesOf(run.resources), policyConfig);
     return { source, run, document: toDocument(run, policy), policyConfig };
 }
 
@@ -69,6 +58,19 @@ function toDocument(run: ProgramRun, policy: PolicyReport): PlanDocument {
         outputs: run.outputs,
         policy,
     };
+}
+
+/** Recorded resources as the policy engine takes them. */
+export function policyResourcesOf(resources: RecordedResource[]): ResourceUnderTest[] {
+    return resources.map((r) => ({
+        urn: r.urn,
+        type: r.type,
+        name: r.name,
+        props: r.props,
+        parent: r.parent ?? undefined,
+        provider: r.provider ?? undefined,
+        dependencies: r.dependencies,
+    }));
 }
 
 export function mandatoryViolations(document: PlanDocument): number {

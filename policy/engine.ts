@@ -2,13 +2,13 @@
 // resources recorded without a Pulumi CLI (mock runs, stack exports, previews, manifests).
 // It mirrors the analyzer in @pulumi/policy/server.js: enforcement levels from config,
 // unknown-checking proxies over the inputs, UnknownValueError reported rather than raised.
-import type { PolicyResource, ReportViolation, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
+import type { PolicyResource, ReportViolation, ResourceValidation, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { PolicyConfigError, PolicyPackConfig, resolvePolicyConfig, ResolvedPolicyConfig } from "./lib/config";
 import { isEnvironmentClass } from "./lib/environments";
 import { PlatformPolicy, PlatformResourcePolicy, PlatformStackPolicy } from "./lib/policy";
-import { isUnknownValueError, UNKNOWN_SENTINEL, unknownCheckingProxy } from "./lib/unknowns";
+import { containsUnknown, isUnknownValueError, UNKNOWN_SENTINEL, unknownCheckingProxy } from "./lib/unknowns";
 import { allPolicies } from "./policies";
 
 export type { PolicyPackConfig } from "./lib/config";
@@ -27,6 +27,11 @@ export interface ResourceUnderTest {
     parent?: string;
     provider?: string;
     dependencies?: string[];
+    /**
+     * Reads `props` again. When given, a session keeps only this for the stack-level policies
+     * and re-reads the props if one of them looks (large inputs: a few bytes per object kept).
+     */
+    reload?: () => Record<string, unknown>;
 }
 
 export interface PolicyViolation {
@@ -99,20 +104,47 @@ function reportedLevel(level: string): "mandatory" | "advisory" | undefined {
     return level === "advisory" ? "advisory" : "mandatory";
 }
 
+/** The props as policies see them: the proxy only ever acts on unknown sentinels, so it is used only where one is. */
+function policyProps(props: Record<string, unknown>): Record<string, unknown> {
+    return containsUnknown(props) ? unknownCheckingProxy(props) : props;
+}
+
+/**
+ * A resource as a stack policy sees it; its props are read on first use (a stack policy filters
+ * by type before it looks inside). A class, so the lazy getter costs no hidden class per object.
+ */
+class LazyPolicyResource implements PolicyResource {
+    private read: Record<string, unknown> | undefined;
+    readonly type: string;
+    readonly urn: string;
+    readonly name: string;
+    readonly opts: PolicyResource["opts"];
+    dependencies: PolicyResource[] = [];
+    readonly propertyDependencies = {};
+    parent?: PolicyResource;
+    readonly isType = unsupported;
+    readonly asType = unsupported;
+
+    constructor(
+        resource: ResourceUnderTest,
+        private readonly readProps: () => Record<string, unknown>,
+    ) {
+        this.type = resource.type;
+        this.urn = resource.urn;
+        this.name = resource.name;
+        this.opts = { ...noOptions, parent: resource.parent };
+    }
+
+    get props(): Record<string, unknown> {
+        return (this.read ??= policyProps(this.readProps()));
+    }
+}
+
+/** Resources as a stack policy sees them: parents and dependencies resolved within the stack. */
 function toPolicyResources(resources: ResourceUnderTest[]): PolicyResource[] {
     const byUrn = new Map<string, PolicyResource>();
     const policyResources = resources.map((r) => {
-        const resource: PolicyResource = {
-            type: r.type,
-            urn: r.urn,
-            name: r.name,
-            props: unknownCheckingProxy(r.props ?? {}),
-            opts: { ...noOptions, parent: r.parent },
-            dependencies: [],
-            propertyDependencies: {},
-            isType: unsupported,
-            asType: unsupported,
-        };
+        const resource = new LazyPolicyResource(r, r.reload ?? (() => r.props ?? {}));
         byUrn.set(r.urn, resource);
         return resource;
     });
@@ -130,49 +162,55 @@ interface Collector {
     level: "mandatory" | "advisory";
 }
 
-function run(collector: Collector, urn: string, validate: () => void): void {
-    try {
-        validate();
-    } catch (error) {
-        if (isUnknownValueError(error)) {
-            collector.report.notEvaluated.push({ policy: collector.policy.name, urn, reason: error.message });
-        } else if (!(error instanceof NotApplicable)) {
-            const message = error instanceof Error ? error.message : String(error);
-            throw new Error(`policy ${collector.policy.name} failed on ${urn}: ${message}`, { cause: error });
-        }
+/** What the analyzer does with an exception: unknown values are reported, anything else is fatal. */
+function recordFailure(collector: Collector, urn: string, error: unknown): void {
+    if (isUnknownValueError(error)) {
+        collector.report.notEvaluated.push({ policy: collector.policy.name, urn, reason: error.message });
+    } else if (!(error instanceof NotApplicable)) {
+        const message = error instanceof Error ? error.message : String(error);
+        throw new Error(`policy ${collector.policy.name} failed on ${urn}: ${message}`, { cause: error });
     }
 }
 
-function violationReporter(collector: Collector, defaultUrn: string): ReportViolation {
-    return (message, urn) => {
-        collector.report.violations.push({
-            policy: collector.policy.name,
-            enforcementLevel: collector.level,
-            urn: urn ?? defaultUrn,
-            message,
-        });
-    };
-}
+/**
+ * A resource policy ready to run over many resources: its config and reporter are made once
+ * (a large input runs every policy over tens of thousands of objects).
+ */
+class ResourcePolicyRunner {
+    private readonly collector: Collector;
+    private urn = "";
+    private readonly getConfig: <T extends object>() => T;
+    private readonly reportViolation: ReportViolation;
+    private readonly validations: ResourceValidation[];
 
-function evaluateResourcePolicy(policy: PlatformResourcePolicy, collector: Collector, resources: PolicyResource[], config: ResolvedPolicyConfig): void {
-    const validations = [policy.validateResource ?? []].flat();
-    const getConfig = <T extends object>() => config.properties as T;
-    for (const resource of resources) {
-        const args: ResourceValidationArgs = {
-            type: resource.type,
-            props: resource.props,
-            urn: resource.urn,
-            name: resource.name,
-            opts: resource.opts,
-            stackTags: emptyTags,
-            isType: unsupported,
-            asType: unsupported,
-            getConfig,
-            notApplicable,
+    constructor(
+        readonly policy: PlatformResourcePolicy,
+        level: "mandatory" | "advisory",
+        config: ResolvedPolicyConfig,
+    ) {
+        this.collector = { report: { violations: [], notEvaluated: [] }, policy, level };
+        this.getConfig = <T extends object>() => config.properties as T;
+        this.reportViolation = (message, urn) => {
+            this.collector.report.violations.push({ policy: policy.name, enforcementLevel: level, urn: urn ?? this.urn, message });
         };
-        const report = violationReporter(collector, resource.urn);
-        for (const validation of validations) {
-            run(collector, resource.urn, () => assertSynchronous(policy, validation(args, report)));
+        this.validations = [policy.validateResource ?? []].flat();
+    }
+
+    /** The analyzer calls every policy for every resource; ours return at once for other types. */
+    appliesTo(type: string): boolean {
+        return this.policy.appliesToType?.(type) ?? true;
+    }
+
+    evaluate(args: ResourceValidationArgs, report: PolicyReport): void {
+        this.collector.report = report;
+        this.urn = args.urn;
+        args.getConfig = this.getConfig;
+        for (const validation of this.validations) {
+            try {
+                assertSynchronous(this.policy, validation(args, this.reportViolation));
+            } catch (error) {
+                recordFailure(this.collector, args.urn, error);
+            }
         }
     }
 }
@@ -184,7 +222,14 @@ function evaluateStackPolicy(policy: PlatformStackPolicy, collector: Collector, 
         getConfig: <T extends object>() => config.properties as T,
         notApplicable,
     };
-    run(collector, STACK_URN, () => assertSynchronous(policy, policy.validateStack(args, violationReporter(collector, STACK_URN))));
+    const report: ReportViolation = (message, urn) => {
+        collector.report.violations.push({ policy: policy.name, enforcementLevel: collector.level, urn: urn ?? STACK_URN, message });
+    };
+    try {
+        assertSynchronous(policy, policy.validateStack(args, report));
+    } catch (error) {
+        recordFailure(collector, STACK_URN, error);
+    }
 }
 
 /** Our policies are synchronous; a promise here would mean results silently arriving too late. */
@@ -203,23 +248,92 @@ function compareBy<T>(...keys: Array<keyof T>) {
     };
 }
 
+const byViolation = compareBy<PolicyViolation>("urn", "policy", "message", "enforcementLevel");
+const byNotEvaluated = compareBy<NotEvaluated>("urn", "policy", "reason");
+
+function sorted(report: PolicyReport): PolicyReport {
+    report.violations.sort(byViolation);
+    report.notEvaluated.sort(byNotEvaluated);
+    return report;
+}
+
+/**
+ * One stack evaluated incrementally, as the analyzer sees it: `add` runs the resource policies
+ * over one resource as it arrives (the engine's Analyze), `finish` runs the stack policies over
+ * everything added (AnalyzeStack). The offline checker streams large inputs through it.
+ */
+export class PolicySession {
+    private readonly resourcePolicies: ResourcePolicyRunner[] = [];
+    private readonly stackPolicies: Array<{ policy: PlatformStackPolicy; level: "mandatory" | "advisory"; config: ResolvedPolicyConfig }> = [];
+    private readonly resources: ResourceUnderTest[] = [];
+    private readonly applicable = new Map<string, ResourcePolicyRunner[]>();
+
+    /** Throws PolicyConfigError for an invalid config. */
+    constructor(config: PolicyPackConfig = {}) {
+        const resolved = resolvePolicyConfig(allPolicies, config);
+        for (const policy of allPolicies) {
+            const policyConfig = resolved.get(policy.name)!;
+            const level = reportedLevel(policyConfig.enforcementLevel);
+            if (!level) continue;
+            if (policy.scope === "resource") this.resourcePolicies.push(new ResourcePolicyRunner(policy, level, policyConfig));
+            else this.stackPolicies.push({ policy, level, config: policyConfig });
+        }
+    }
+
+    /** The resource policies' results for one resource (sorted); the resource is kept for `finish`. */
+    add(resource: ResourceUnderTest): PolicyReport {
+        // With a way to re-read its props, keep only that: stack policies look at few resources.
+        const { urn, type, name, parent, dependencies, reload } = resource;
+        this.resources.push(reload ? { urn, type, name, parent, dependencies, reload, props: {} } : resource);
+        const report: PolicyReport = { violations: [], notEvaluated: [] };
+        let runners = this.applicable.get(resource.type);
+        if (!runners) {
+            runners = this.resourcePolicies.filter((runner) => runner.appliesTo(resource.type));
+            this.applicable.set(resource.type, runners);
+        }
+        if (runners.length === 0) return report;
+        const props = policyProps(resource.props ?? {});
+        const args: ResourceValidationArgs = {
+            type: resource.type,
+            props,
+            urn: resource.urn,
+            name: resource.name,
+            opts: { ...noOptions, parent: resource.parent },
+            stackTags: emptyTags,
+            isType: unsupported,
+            asType: unsupported,
+            getConfig: <T extends object>() => ({}) as T,
+            notApplicable,
+        };
+        for (const runner of runners) runner.evaluate(args, report);
+        return sorted(report);
+    }
+
+    /** The stack policies' results over every resource added (sorted). */
+    finish(): PolicyReport {
+        const report: PolicyReport = { violations: [], notEvaluated: [] };
+        const policyResources = toPolicyResources(this.resources);
+        for (const { policy, level, config } of this.stackPolicies) {
+            evaluateStackPolicy(policy, { report, policy, level }, policyResources, config);
+        }
+        return sorted(report);
+    }
+}
+
 /**
  * Evaluates every enabled policy over one stack's resources. Throws PolicyConfigError for an
  * invalid config. Results are sorted by URN, policy and message.
  */
 export function evaluatePolicies(resources: ResourceUnderTest[], config: PolicyPackConfig = {}): PolicyReport {
-    const resolved = resolvePolicyConfig(allPolicies, config);
-    const policyResources = toPolicyResources(resources);
+    const session = new PolicySession(config);
     const report: PolicyReport = { violations: [], notEvaluated: [] };
-    for (const policy of allPolicies) {
-        const policyConfig = resolved.get(policy.name)!;
-        const level = reportedLevel(policyConfig.enforcementLevel);
-        if (!level) continue;
-        const collector = { report, policy, level };
-        if (policy.scope === "resource") evaluateResourcePolicy(policy, collector, policyResources, policyConfig);
-        else evaluateStackPolicy(policy, collector, policyResources, policyConfig);
+    for (const resource of resources) {
+        const found = session.add(resource);
+        report.violations.push(...found.violations);
+        report.notEvaluated.push(...found.notEvaluated);
     }
-    report.violations.sort(compareBy<PolicyViolation>("urn", "policy", "message", "enforcementLevel"));
-    report.notEvaluated.sort(compareBy<NotEvaluated>("urn", "policy", "reason"));
-    return report;
+    const stack = session.finish();
+    report.violations.push(...stack.violations);
+    report.notEvaluated.push(...stack.notEvaluated);
+    return sorted(report);
 }

@@ -1,9 +1,11 @@
 // Turns files users already have into resources for the offline engine: Kubernetes YAML (multi
 // document, `List`s expanded), `pulumi stack export` JSON and `pulumi preview --json` output.
-// Every problem becomes an InputError naming the file and the document.
+// YAML is read one document at a time, so a large file never exists as one parsed tree. Every
+// problem becomes an InputError naming the file and the document; a file with nothing to check
+// in it is an error too, never a silent pass.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
-import { parseAllDocuments } from "yaml";
+import { CORE_SCHEMA, load, YAMLException } from "js-yaml";
 import { ResourceUnderTest, UNKNOWN } from "../engine";
 import { placedInNamespace, pulumiTypeOf } from "../lib/kubernetes";
 
@@ -12,6 +14,10 @@ export class InputError extends Error {}
 export interface CheckedResource extends ResourceUnderTest {
     file: string;
     namespace: string | null;
+    /** 1-based number of the YAML document (1 for JSON inputs). */
+    document: number;
+    /** 1-based line where that document starts. */
+    line: number;
 }
 
 /** One input file = one stack (stack-level policies see only its resources). */
@@ -58,20 +64,41 @@ function walk(directory: string): string[] {
     return files;
 }
 
+function readText(file: string): string {
+    try {
+        return readFileSync(file, "utf8");
+    } catch (error) {
+        throw new InputError(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    }
+}
+
 export interface LoadOptions {
     /** Where manifests that name no namespace are applied (`kubectl apply -n`, `helm --namespace`). */
     namespace?: string;
 }
 
-export function loadStack(file: string, options: LoadOptions = {}): StackInput {
-    let text: string;
-    try {
-        text = readFileSync(file, "utf8");
-    } catch (error) {
-        throw new InputError(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-    }
+/**
+ * Every resource of one file, in document order, with URNs made unique within the file. Throws
+ * InputError at the first bad document, and when the file holds nothing to check.
+ */
+export function* readResources(file: string, options: LoadOptions = {}): Generator<CheckedResource> {
+    const text = readText(file);
     const resources = path.extname(file).toLowerCase() === ".json" ? fromJson(file, text, options) : fromYaml(file, text, options);
-    return { file, resources: withUniqueUrns(resources) };
+    const seen = new Map<string, number>();
+    for (const resource of resources) {
+        // Two manifests may name the same object; keep both, distinguishable.
+        const count = (seen.get(resource.urn) ?? 0) + 1;
+        seen.set(resource.urn, count);
+        yield count === 1 ? resource : { ...resource, urn: `${resource.urn}#${count}` };
+    }
+    if (seen.size === 0) {
+        throw new InputError(`${file}: nothing to check: no Kubernetes object, \`pulumi stack export\` resource or \`pulumi preview --json\` step in it`);
+    }
+}
+
+/** All resources of one file at once (small inputs, tests). */
+export function loadStack(file: string, options: LoadOptions = {}): StackInput {
+    return { file, resources: [...readResources(file, options)] };
 }
 
 function fromJson(file: string, text: string, options: LoadOptions): CheckedResource[] {
@@ -85,47 +112,136 @@ function fromJson(file: string, text: string, options: LoadOptions): CheckedReso
         return fromStackExport(file, parsed.deployment.resources);
     }
     if (isRecord(parsed) && Array.isArray(parsed.steps)) return fromPreview(file, parsed.steps);
-    if (isRecord(parsed) && "kind" in parsed) return fromManifest(file, parsed, 1, options);
+    if (isRecord(parsed) && "kind" in parsed) return fromManifest({ file, document: 1, line: 1 }, parsed, options);
     throw new InputError(
         `${file}: document 1: not a Kubernetes object, a \`pulumi stack export\` (deployment.resources) or a \`pulumi preview --json\` (steps)`,
     );
 }
 
-function fromYaml(file: string, text: string, options: LoadOptions): CheckedResource[] {
-    const resources: CheckedResource[] = [];
-    parseAllDocuments(text).forEach((document, index) => {
-        const where = `${file}: document ${index + 1}`;
-        if (!("errors" in document)) throw new InputError(`${where}: not a YAML document`);
-        if (document.errors.length > 0) throw new InputError(`${where}: invalid YAML (${document.errors[0].message.split("\n")[0]})`);
-        const value: unknown = document.toJS();
-        if (value === null || value === undefined) return; // empty document (e.g. trailing `---`)
-        resources.push(...fromManifest(file, value, index + 1, options));
-    });
-    return resources;
+export interface YamlDocument {
+    /** 1-based, counting empty documents, as `---` separators delimit them. */
+    number: number;
+    /** 1-based line of the document's first line. */
+    line: number;
+    text: string;
 }
 
-function fromManifest(file: string, value: unknown, documentNumber: number, options: LoadOptions): CheckedResource[] {
-    const where = `${file}: document ${documentNumber}`;
-    if (!isRecord(value)) throw new InputError(`${where}: expected a Kubernetes object, got ${Array.isArray(value) ? "a list" : typeof value}`);
-    if (typeof value.kind === "string" && value.kind.endsWith("List") && Array.isArray(value.items)) {
-        return value.items.flatMap((item, i) => objectResource(`${where}: item ${i + 1}`, file, item, options));
+// A line that starts with `---` or `...` (then a space or the end of the line) is a document
+// marker; YAML forbids such a line inside a document's content, so splitting on them is exact.
+// Directives (`%YAML`) only ever precede a `---` and go with the document that follows.
+const MARKER = /^(?:---|\.\.\.)(?=[ \t\r]|$)|^%/gm;
+const CONTENT = /^[ \t]*[^\s#]/m;
+
+/** The documents of a YAML stream, one at a time, without parsing them. */
+export function* yamlDocuments(text: string): Generator<YamlDocument> {
+    let number = 0;
+    let start = 0; // offset where the current document's text starts
+    let startLine = 1;
+    let line = 1; // line number at `counted`
+    let counted = 0;
+    let explicit = false; // the current document was opened by `---`
+    let directives = -1; // offset of pending directives, if any
+    const lineAt = (offset: number) => {
+        for (let i = text.indexOf("\n", counted); i !== -1 && i < offset; i = text.indexOf("\n", i + 1)) line++;
+        counted = offset;
+        return line;
+    };
+    const flush = function* (end: number): Generator<YamlDocument> {
+        const body = text.slice(start, end);
+        if (explicit || CONTENT.test(body)) yield { number: ++number, line: startLine, text: body };
+    };
+    for (const match of text.matchAll(MARKER)) {
+        const offset = match.index;
+        if (match[0] === "%") {
+            if (directives === -1) directives = offset;
+            continue;
+        }
+        yield* flush(directives === -1 ? offset : directives);
+        if (match[0] === "---") {
+            start = directives === -1 ? offset : directives;
+            startLine = lineAt(start);
+            explicit = true;
+        } else {
+            // `...` ends the document; what follows (if anything) is a new bare document.
+            const next = text.indexOf("\n", offset);
+            start = next === -1 ? text.length : next + 1;
+            startLine = lineAt(start);
+            explicit = false;
+        }
+        directives = -1;
     }
-    return objectResource(where, file, value, options);
+    yield* flush(text.length);
 }
 
-function objectResource(where: string, file: string, given: unknown, options: LoadOptions): CheckedResource[] {
-    if (!isRecord(given)) throw new InputError(`${where}: expected a Kubernetes object`);
-    const value = options.namespace ? placedInNamespace(given, options.namespace) : given;
+function fromYaml(file: string, text: string, options: LoadOptions): Iterable<CheckedResource> {
+    return {
+        *[Symbol.iterator]() {
+            for (const document of yamlDocuments(text)) {
+                // Point at the object, not at a bare `---` line above it.
+                const where = { file, document: document.number, line: document.line + (/^---[ \t\r]*(\n|$)/.test(document.text) ? 1 : 0) };
+                let value: unknown;
+                try {
+                    value = load(document.text, { schema: CORE_SCHEMA, filename: file });
+                } catch (error) {
+                    if (!(error instanceof YAMLException)) throw error;
+                    const at = error.mark ? ` at line ${document.line + error.mark.line}` : "";
+                    throw new InputError(`${file}: document ${document.number}: invalid YAML (${error.reason}${at})`);
+                }
+                if (value === null || value === undefined) continue; // empty document (e.g. trailing `---`)
+                yield* fromManifest(where, value, options, reparser(document.text, file));
+            }
+        },
+    };
+}
+
+/** What the engine keeps for its stack-level pass instead of the parsed object: the document's text is in memory anyway. */
+function reparser(text: string, file: string): () => unknown {
+    return () => load(text, { schema: CORE_SCHEMA, filename: file });
+}
+
+/**
+ * A copy of a string that shares no memory with the document it was parsed from. Parsed scalars
+ * are slices of a copy of their whole document; keeping one (a name, in a URN) would keep that.
+ */
+function detached(text: string): string {
+    return JSON.parse(JSON.stringify(text)) as string;
+}
+
+interface Where {
+    file: string;
+    document: number;
+    line: number;
+}
+
+function describe(where: Where): string {
+    return `${where.file}: document ${where.document}`;
+}
+
+function fromManifest(where: Where, value: unknown, options: LoadOptions, reparse?: () => unknown): CheckedResource[] {
+    if (!isRecord(value)) throw new InputError(`${describe(where)}: expected a Kubernetes object, got ${Array.isArray(value) ? "a list" : typeof value}`);
+    if (typeof value.kind === "string" && value.kind.endsWith("List") && Array.isArray(value.items)) {
+        return value.items.flatMap((item, i) =>
+            objectResource(where, `${describe(where)}: item ${i + 1}`, item, options, reparse && (() => (reparse() as { items: Record<string, unknown>[] }).items[i])),
+        );
+    }
+    return objectResource(where, describe(where), value, options, reparse as (() => Record<string, unknown>) | undefined);
+}
+
+function objectResource(where: Where, label: string, given: unknown, options: LoadOptions, reloadGiven?: () => Record<string, unknown>): CheckedResource[] {
+    if (!isRecord(given)) throw new InputError(`${label}: expected a Kubernetes object`);
+    const place = (object: Record<string, unknown>) => (options.namespace ? placedInNamespace(object, options.namespace) : object);
+    const value = place(given);
+    const reload = reloadGiven && (() => place(reloadGiven()));
     const { apiVersion, kind } = value;
-    if (typeof apiVersion !== "string" || apiVersion === "") throw new InputError(`${where}: missing apiVersion`);
-    if (typeof kind !== "string" || kind === "") throw new InputError(`${where}: missing kind`);
+    if (typeof apiVersion !== "string" || apiVersion === "") throw new InputError(`${label}: missing apiVersion`);
+    if (typeof kind !== "string" || kind === "") throw new InputError(`${label}: missing kind`);
     const metadata = isRecord(value.metadata) ? value.metadata : {};
     const name = typeof metadata.name === "string" ? metadata.name : typeof metadata.generateName === "string" ? metadata.generateName : "";
-    if (name === "") throw new InputError(`${where}: ${kind} has no metadata.name`);
-    const namespace = typeof metadata.namespace === "string" ? metadata.namespace : null;
-    const type = pulumiTypeOf(apiVersion, kind);
-    const urn = `urn:pulumi:manifests::${path.basename(file)}::${type}::${namespace ? `${namespace}/` : ""}${name}`;
-    return [{ urn, type, name, props: value, file, namespace }];
+    if (name === "") throw new InputError(`${label}: ${kind} has no metadata.name`);
+    const namespace = typeof metadata.namespace === "string" ? detached(metadata.namespace) : null;
+    const type = detached(pulumiTypeOf(apiVersion, kind));
+    const urn = detached(`urn:pulumi:manifests::${path.basename(where.file)}::${type}::${namespace ? `${namespace}/` : ""}${name}`);
+    return [{ urn, type, name: detached(name), props: value, file: where.file, namespace, document: where.document, line: where.line, ...(reload ? { reload } : {}) }];
 }
 
 // `pulumi stack export` marks secrets with this signature; with --show-secrets they carry
@@ -173,6 +289,8 @@ function recordedResource(file: string, where: string, state: Record<string, unk
         dependencies: Array.isArray(state.dependencies) ? state.dependencies.filter((d): d is string => typeof d === "string") : [],
         file,
         namespace: typeof rawNamespace === "string" && rawNamespace !== UNKNOWN ? rawNamespace : null,
+        document: 1,
+        line: 1,
     };
 }
 
@@ -196,14 +314,4 @@ function fromPreview(file: string, steps: unknown[]): CheckedResource[] {
         byUrn.set(resource.urn, resource);
     });
     return [...byUrn.values()];
-}
-
-/** Two manifests may name the same object; keep both, distinguishable. */
-function withUniqueUrns(resources: CheckedResource[]): CheckedResource[] {
-    const seen = new Map<string, number>();
-    return resources.map((resource) => {
-        const count = seen.get(resource.urn) ?? 0;
-        seen.set(resource.urn, count + 1);
-        return count === 0 ? resource : { ...resource, urn: `${resource.urn}#${count + 1}` };
-    });
 }

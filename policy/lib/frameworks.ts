@@ -13,7 +13,7 @@ function item(framework: string, version: string) {
     return (reference: string, title: string): FrameworkItem => ({ framework, version, reference, title });
 }
 
-export const pss = item("Pod Security Standards", "Kubernetes v1.33");
+export const pss = item("Pod Security Standards", "Kubernetes v1.37");
 export const cisEks = item("CIS Amazon EKS Benchmark", "v1.7.0");
 export const nsaCisa = item("NSA/CISA Kubernetes Hardening Guide", "v1.2");
 export const awsFsbp = item("AWS Foundational Security Best Practices", "2025");

@@ -1,7 +1,8 @@
 // Kubernetes extractors, written once so no policy forgets init containers, ephemeral
 // containers or CronJob templates.
+import { Fields, MalformedValue } from "./fields";
 import { asArray, asRecord, asString, Props, stringMap } from "./values";
-import { strict, UnknownTolerance } from "./unknowns";
+import { isUnknownValueError, strict, UnknownTolerance } from "./unknowns";
 
 export interface KubernetesType {
     group: string;
@@ -57,36 +58,64 @@ export function annotationsOf(props: Props): Record<string, string> {
     return stringMap(metadataOf(props).annotations);
 }
 
-// Where each pod-bearing kind keeps its pod template.
-const POD_SPEC_PATHS: Record<string, readonly string[]> = {
-    Pod: ["spec"],
-    Deployment: ["spec", "template", "spec"],
-    StatefulSet: ["spec", "template", "spec"],
-    DaemonSet: ["spec", "template", "spec"],
-    ReplicaSet: ["spec", "template", "spec"],
-    ReplicationController: ["spec", "template", "spec"],
-    Job: ["spec", "template", "spec"],
-    PodTemplate: ["template", "spec"],
-    CronJob: ["spec", "jobTemplate", "spec", "template", "spec"],
+// Where each pod-bearing kind keeps its pod template (the pod's metadata sits beside its spec).
+const POD_TEMPLATE_PATHS: Record<string, readonly string[]> = {
+    Pod: [],
+    Deployment: ["spec", "template"],
+    StatefulSet: ["spec", "template"],
+    DaemonSet: ["spec", "template"],
+    ReplicaSet: ["spec", "template"],
+    ReplicationController: ["spec", "template"],
+    Job: ["spec", "template"],
+    PodTemplate: ["template"],
+    CronJob: ["spec", "jobTemplate", "spec", "template"],
 };
 
-export const POD_BEARING_KINDS: readonly string[] = Object.keys(POD_SPEC_PATHS);
+export const POD_BEARING_KINDS: readonly string[] = Object.keys(POD_TEMPLATE_PATHS);
 
 export function isPodBearing(type: string): boolean {
     const kind = parseKubernetesType(type)?.kind;
-    return kind !== undefined && kind in POD_SPEC_PATHS;
+    return kind !== undefined && kind in POD_TEMPLATE_PATHS;
 }
 
-/** The pod spec of any pod-bearing object, or undefined (reading it may throw on unknowns). */
-export function podSpecOf(type: string, props: Props): Props | undefined {
+/** The pod an object runs: its metadata (annotations, labels) and its spec, with their paths. */
+export interface PodTemplate {
+    kind: string;
+    metadata: Fields;
+    spec: Fields;
+}
+
+/**
+ * The pod template of any pod-bearing object, or undefined for other kinds. A template that is
+ * missing or of the wrong shape throws MalformedValue (reading an unknown value throws too).
+ * Read once per props object: every pod policy asks for the same template.
+ */
+export function podTemplateOf(type: string, props: Props): PodTemplate | undefined {
     const kind = parseKubernetesType(type)?.kind;
-    const specPath = kind === undefined ? undefined : POD_SPEC_PATHS[kind];
-    if (!specPath) return undefined;
-    let current: unknown = props;
-    for (const key of specPath) {
-        current = asRecord(current)?.[key];
+    const templatePath = kind === undefined ? undefined : POD_TEMPLATE_PATHS[kind];
+    if (kind === undefined || !templatePath) return undefined;
+    let cached = lastTemplate.props === props ? lastTemplate.read : undefined;
+    if (!cached) {
+        try {
+            let template = new Fields(props, "");
+            for (const key of templatePath) template = template.requiredObject(key);
+            cached = { template: { kind, metadata: template.object("metadata") ?? new Fields({}, template.at("metadata")), spec: template.requiredObject("spec") } };
+        } catch (error) {
+            cached = { error };
+        }
+        lastTemplate = { props, read: cached };
     }
-    return asRecord(current);
+    if (cached.error !== undefined) throw cached.error;
+    return cached.template;
+}
+
+// Only the last object is remembered: engines run every policy over one resource before the
+// next, and a longer-lived cache (a WeakMap) would keep every document alive until a full GC.
+let lastTemplate: { props?: object; read?: { template?: PodTemplate; error?: unknown } } = {};
+
+/** The pod spec of any pod-bearing object, or undefined for other kinds (strict, as podTemplateOf). */
+export function podSpecOf(type: string, props: Props): Props | undefined {
+    return podTemplateOf(type, props)?.spec.raw;
 }
 
 /** Labels the pods will carry (what a PDB or NetworkPolicy selects on). */
@@ -110,6 +139,10 @@ export interface ContainerSite {
     name: string;
     container: Props;
     podSpec: Props;
+    /** The container, read strictly, with its path (`spec.template.spec.containers[0]`). */
+    fields: Fields;
+    /** The pod spec it belongs to. */
+    pod: Fields;
 }
 
 const LIST_LABEL: Record<ContainerList, string> = {
@@ -122,20 +155,69 @@ export function describeContainer(site: ContainerSite): string {
     return `${LIST_LABEL[site.list]} "${site.name}"`;
 }
 
-/** Every container of a pod spec; an unknown entry is skipped through `tolerance`. */
+/**
+ * Every container of a pod spec. A list or entry of the wrong shape throws MalformedValue, and
+ * a pod without a `containers` list cannot be checked; an unknown entry is skipped through
+ * `tolerance`. Accepts the pod spec as Fields (with its path) or as plain props.
+ */
 export function containersOfPodSpec(
-    podSpec: Props,
+    podSpec: Props | Fields,
     lists: readonly ContainerList[] = ALL_CONTAINER_LISTS,
     tolerance: UnknownTolerance = strict,
 ): ContainerSite[] {
+    const pod = podSpec instanceof Fields ? podSpec : new Fields(podSpec, "spec");
+    // Read once per pod and list selection; what was skipped or thrown is replayed to each caller.
+    const key = lists.join(",");
+    if (lastContainers.pod !== pod) lastContainers = { pod, reads: new Map() };
+    const perPod = lastContainers.reads;
+    let read = perPod.get(key);
+    if (!read) {
+        const recorder = new RecordingTolerance();
+        try {
+            read = { sites: readContainers(pod, lists, recorder), skipped: recorder.skipped };
+        } catch (error) {
+            read = { sites: [], skipped: recorder.skipped, error };
+        }
+        perPod.set(key, read);
+    }
+    for (const unknown of read.skipped) {
+        tolerance.tolerate(() => {
+            throw unknown;
+        });
+    }
+    if (read.error !== undefined) throw read.error;
+    return read.sites;
+}
+
+let lastContainers: { pod?: Fields; reads: Map<string, { sites: ContainerSite[]; skipped: unknown[]; error?: unknown }> } = { reads: new Map() };
+
+class RecordingTolerance implements UnknownTolerance {
+    readonly skipped: unknown[] = [];
+
+    tolerate<T>(read: () => T): T | undefined {
+        try {
+            return read();
+        } catch (error) {
+            if (!isUnknownValueError(error)) throw error;
+            this.skipped.push(error);
+            return undefined;
+        }
+    }
+}
+
+function readContainers(pod: Fields, lists: readonly ContainerList[], tolerance: UnknownTolerance): ContainerSite[] {
     const sites: ContainerSite[] = [];
     for (const list of lists) {
-        const entries = tolerance.tolerate(() => asArray(podSpec[list])) ?? [];
+        const entries = tolerance.tolerate(() => {
+            const value = pod.list(list);
+            if (list === "containers" && value.length === 0) throw new MalformedValue(pod.at(list), pod.get(list), "a list of at least one container");
+            return value;
+        }) ?? [];
         for (let i = 0; i < entries.length; i++) {
             const site = tolerance.tolerate(() => {
-                const container = asRecord(entries[i]);
-                if (!container) return undefined;
-                return { list, name: asString(container.name) ?? `#${i}`, container, podSpec };
+                const fields = Fields.required(entries[i], `${pod.at(list)}[${i}]`);
+                const name = fields.string("name") ?? `#${i}`;
+                return { list, name, container: fields.raw, podSpec: pod.raw, fields, pod };
             });
             if (site) sites.push(site);
         }
@@ -149,39 +231,35 @@ export function containersOf(
     lists: readonly ContainerList[] = ALL_CONTAINER_LISTS,
     tolerance: UnknownTolerance = strict,
 ): ContainerSite[] {
-    const podSpec = tolerance.tolerate(() => podSpecOf(type, props));
-    return podSpec ? containersOfPodSpec(podSpec, lists, tolerance) : [];
+    const template = tolerance.tolerate(() => podTemplateOf(type, props));
+    return template ? containersOfPodSpec(template.spec, lists, tolerance) : [];
 }
 
 export interface EffectiveSecurityContext {
     // Container-only fields: a value written at pod level is not a Kubernetes field and is ignored.
-    privileged: unknown;
-    allowPrivilegeEscalation: unknown;
-    readOnlyRootFilesystem: unknown;
-    capabilities: Props | undefined;
+    privileged: boolean | undefined;
+    allowPrivilegeEscalation: boolean | undefined;
+    readOnlyRootFilesystem: boolean | undefined;
+    capabilities: Fields | undefined;
     // Fields the container inherits from the pod unless it sets its own.
-    runAsNonRoot: unknown;
-    runAsUser: unknown;
-    seccompProfileType: unknown;
+    runAsNonRoot: boolean | undefined;
+    runAsUser: number | undefined;
+    seccompProfileType: string | undefined;
 }
 
-function inherited(container: Props | undefined, pod: Props | undefined, key: string): unknown {
-    const own = container?.[key];
-    return own !== undefined && own !== null ? own : pod?.[key];
-}
-
+/** The security context a container runs with, read strictly (a wrong type throws MalformedValue). */
 export function effectiveSecurityContext(site: ContainerSite): EffectiveSecurityContext {
-    const container = asRecord(site.container.securityContext);
-    const pod = asRecord(site.podSpec.securityContext);
-    const seccomp = asRecord(inherited(container, pod, "seccompProfile"));
+    const container = site.fields.object("securityContext");
+    const pod = site.pod.object("securityContext");
+    const seccomp = container?.object("seccompProfile") ?? pod?.object("seccompProfile");
     return {
-        privileged: container?.privileged,
-        allowPrivilegeEscalation: container?.allowPrivilegeEscalation,
-        readOnlyRootFilesystem: container?.readOnlyRootFilesystem,
-        capabilities: asRecord(container?.capabilities),
-        runAsNonRoot: inherited(container, pod, "runAsNonRoot"),
-        runAsUser: inherited(container, pod, "runAsUser"),
-        seccompProfileType: seccomp?.type,
+        privileged: container?.boolean("privileged"),
+        allowPrivilegeEscalation: container?.boolean("allowPrivilegeEscalation"),
+        readOnlyRootFilesystem: container?.boolean("readOnlyRootFilesystem"),
+        capabilities: container?.object("capabilities"),
+        runAsNonRoot: container?.boolean("runAsNonRoot") ?? pod?.boolean("runAsNonRoot"),
+        runAsUser: container?.integer("runAsUser") ?? pod?.integer("runAsUser"),
+        seccompProfileType: seccomp?.string("type"),
     };
 }
 

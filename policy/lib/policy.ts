@@ -12,7 +12,9 @@ import type {
 } from "@pulumi/policy";
 import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
 import { ExemptionConfig, exemptionSchema, isExempt } from "./exemptions";
+import { MalformedValue } from "./fields";
 import { FrameworkItem } from "./frameworks";
+import { parseKubernetesType } from "./kubernetes";
 import { UnknownCollector } from "./unknowns";
 import { Props } from "./values";
 
@@ -38,8 +40,10 @@ export interface PlatformPolicyMetadata {
     scope: "resource" | "stack";
 }
 
-export type PlatformResourcePolicy = ResourceValidationPolicy & PlatformPolicyMetadata & { scope: "resource" };
-export type PlatformStackPolicy = StackValidationPolicy & PlatformPolicyMetadata & { scope: "stack" };
+/** `appliesToType`: the types the policy checks; the offline engine skips the others without calling it. */
+export type PlatformResourcePolicy = ResourceValidationPolicy & PlatformPolicyMetadata & { scope: "resource"; appliesToType?: (type: string) => boolean };
+/** `readsType`: the types the policy looks at, so a streaming check need not keep the others. */
+export type PlatformStackPolicy = StackValidationPolicy & PlatformPolicyMetadata & { scope: "stack"; readsType?: (type: string) => boolean };
 export type PlatformPolicy = PlatformResourcePolicy | PlatformStackPolicy;
 
 /** What a resource check sees. `props` may be the unknown-checking proxy: reads can throw. */
@@ -89,23 +93,27 @@ function withDefaults<C>(docs: PolicyDocs, given: object): C & ExemptionConfig {
     return { ...config, ...given } as C & ExemptionConfig;
 }
 
+/** withDefaults, once per config object (engines hand a policy the same config for every resource). */
+function defaultsCache<C>(docs: PolicyDocs): (given: object) => C & ExemptionConfig {
+    const cache = new WeakMap<object, C & ExemptionConfig>();
+    return (given) => {
+        let config = cache.get(given);
+        if (!config) cache.set(given, (config = withDefaults<C>(docs, given)));
+        return config;
+    };
+}
+
 export function defineResourcePolicy<C extends object = object>(
     docs: PolicyDocs,
     spec: { appliesTo(type: string): boolean; check(resource: ResourceCheck<C>): void },
 ): PlatformResourcePolicy {
+    const configOf = defaultsCache<C>(docs);
     const validateResource = (args: ResourceValidationArgs, reportViolation: ReportViolation): void => {
         if (!spec.appliesTo(args.type)) return;
-        const config = withDefaults<C>(docs, args.getConfig<object>());
-        const found: string[] = [];
-        const check = Object.assign(new UnknownCollector(), {
-            type: args.type,
-            name: args.name,
-            urn: args.urn,
-            props: args.props as Props,
-            config,
-            report: (message: string) => found.push(message),
-        });
-        check.tolerate(() => spec.check(check));
+        const config = configOf(args.getConfig<object>());
+        const check = new Check<C>(args, config);
+        const found = check.found;
+        check.tolerate(() => failClosed(args.type, check, spec.check));
         // Report every violation we can prove; only when there is none and something was
         // unknown does the engine learn that the policy could not run.
         if (found.length === 0) {
@@ -115,12 +123,12 @@ export function defineResourcePolicy<C extends object = object>(
         if (isExempt({ type: args.type, name: args.name, props: args.props }, config)) return;
         for (const message of [...new Set(found)]) reportViolation(message);
     };
-    return { ...metadataOf(docs, "resource"), scope: "resource", validateResource };
+    return { ...metadataOf(docs, "resource"), scope: "resource", validateResource, appliesToType: spec.appliesTo };
 }
 
 export function defineStackPolicy<C extends object = object>(
     docs: PolicyDocs,
-    spec: { check(stack: StackCheck<C>): void },
+    spec: { readsType?(type: string): boolean; check(stack: StackCheck<C>): void },
 ): PlatformStackPolicy {
     const validateStack = (args: StackValidationArgs, reportViolation: ReportViolation): void => {
         const config = withDefaults<C>(docs, args.getConfig<object>());
@@ -142,7 +150,44 @@ export function defineStackPolicy<C extends object = object>(
         }
         if (reported === 0 && stack.firstUnknown) throw stack.firstUnknown;
     };
-    return { ...metadataOf(docs, "stack"), scope: "stack", validateStack };
+    return { ...metadataOf(docs, "stack"), scope: "stack", validateStack, readsType: spec.readsType };
+}
+
+/**
+ * A field the check depends on has the wrong shape: the object cannot be checked, which is a
+ * violation, never a pass (an unknown value, by contrast, is "not evaluated").
+ */
+function failClosed<C>(type: string, resource: ResourceCheck<C>, check: (resource: ResourceCheck<C>) => void): void {
+    try {
+        check(resource);
+    } catch (error) {
+        if (!(error instanceof MalformedValue)) throw error;
+        resource.report(`${parseKubernetesType(type)?.kind ?? type} cannot be checked: ${error.message}`);
+    }
+}
+
+/** What one resource check sees and collects (a class: it runs for every resource of a large input). */
+class Check<C> extends UnknownCollector implements ResourceCheck<C> {
+    readonly found: string[] = [];
+    readonly type: string;
+    readonly name: string;
+    readonly urn: string;
+    readonly props: Props;
+
+    constructor(
+        args: ResourceValidationArgs,
+        readonly config: C,
+    ) {
+        super();
+        this.type = args.type;
+        this.name = args.name;
+        this.urn = args.urn;
+        this.props = args.props as Props;
+    }
+
+    report(message: string): void {
+        this.found.push(message);
+    }
 }
 
 /** Type filter helper: `ofTypes("aws:kms/key:Key", ...)`. */

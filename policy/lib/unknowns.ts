@@ -8,6 +8,12 @@ interface PolicyProxyModule {
     unknownCheckingProxy<T extends object>(value: T): T;
     UnknownValueError: new (sentinel: string, props: string[]) => Error;
     unknownStringValue: string;
+    unknownBooleanValue: string;
+    unknownNumberValue: string;
+    unknownArrayValue: string;
+    unknownAssetValue: string;
+    unknownArchiveValue: string;
+    unknownObjectValue: string;
 }
 
 // The module ships an empty declaration file (its exports are marked internal), hence the cast.
@@ -15,6 +21,28 @@ const policyProxy = proxyModule as unknown as PolicyProxyModule;
 
 /** The sentinel Pulumi writes for an unknown string; offline records use it for every unknown. */
 export const UNKNOWN_SENTINEL: string = policyProxy.unknownStringValue;
+
+const SENTINELS = new Set([
+    policyProxy.unknownStringValue,
+    policyProxy.unknownBooleanValue,
+    policyProxy.unknownNumberValue,
+    policyProxy.unknownArrayValue,
+    policyProxy.unknownAssetValue,
+    policyProxy.unknownArchiveValue,
+    policyProxy.unknownObjectValue,
+]);
+
+/** Is any value in the tree one of the sentinels the unknown-checking proxy reacts to? */
+export function containsUnknown(value: unknown): boolean {
+    if (typeof value === "string") return SENTINELS.has(value);
+    if (typeof value !== "object" || value === null) return false;
+    if (Array.isArray(value)) {
+        for (const item of value) if (containsUnknown(item)) return true;
+        return false;
+    }
+    for (const key in value) if (containsUnknown((value as Record<string, unknown>)[key])) return true;
+    return false;
+}
 
 export function isUnknownValueError(error: unknown): error is Error {
     return error instanceof policyProxy.UnknownValueError;

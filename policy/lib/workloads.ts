@@ -1,5 +1,6 @@
-// Policy shapes for pod-bearing objects: a check per container or per pod spec. The mechanism
-// (every pod-bearing kind, every container list, unknown tolerance) lives here once.
+// Policy shape for pod-bearing objects: a check per container. The mechanism (every pod-bearing
+// kind, every container list, strict reading, unknown tolerance) lives here once; the Pod
+// Security Standards controls use the richer shape in podSecurity.ts.
 import {
     ALL_CONTAINER_LISTS,
     ContainerList,
@@ -9,11 +10,9 @@ import {
     effectiveSecurityContext,
     EffectiveSecurityContext,
     isPodBearing,
-    parseKubernetesType,
-    podSpecOf,
+    podTemplateOf,
 } from "./kubernetes";
 import { defineResourcePolicy, PlatformResourcePolicy, PolicyDocs, ResourceCheck } from "./policy";
-import { Props } from "./values";
 
 export type Finding = string | undefined | false;
 
@@ -28,35 +27,15 @@ export function defineContainerPolicy<C extends object = object>(
     return defineResourcePolicy<C>(docs, {
         appliesTo: isPodBearing,
         check(resource) {
-            const podSpec = podSpecOf(resource.type, resource.props);
-            if (!podSpec) return;
-            const sites = containersOfPodSpec(podSpec, spec.lists ?? ALL_CONTAINER_LISTS, resource);
+            const template = podTemplateOf(resource.type, resource.props);
+            if (!template) return;
+            const sites = containersOfPodSpec(template.spec, spec.lists ?? ALL_CONTAINER_LISTS, resource);
             resource.each(sites, (site) => {
                 const findings = [spec.checkContainer(site, effectiveSecurityContext(site), resource)].flat();
                 for (const finding of findings) {
-                    if (finding) resource.report(`${kindOf(resource.type)} ${describeContainer(site)} ${finding}`);
+                    if (finding) resource.report(`${template.kind} ${describeContainer(site)} ${finding}`);
                 }
             });
         },
     });
-}
-
-export function definePodSpecPolicy<C extends object = object>(
-    docs: PolicyDocs,
-    spec: { checkPodSpec(podSpec: Props, resource: ResourceCheck<C>): Finding | Finding[] },
-): PlatformResourcePolicy {
-    return defineResourcePolicy<C>(docs, {
-        appliesTo: isPodBearing,
-        check(resource) {
-            const podSpec = podSpecOf(resource.type, resource.props);
-            if (!podSpec) return;
-            for (const finding of [spec.checkPodSpec(podSpec, resource)].flat()) {
-                if (finding) resource.report(`${kindOf(resource.type)} ${finding}`);
-            }
-        },
-    });
-}
-
-function kindOf(type: string): string {
-    return parseKubernetesType(type)?.kind ?? type;
 }

@@ -44,6 +44,7 @@ import { subnetNoAutoPublicIp } from "./aws/subnet-no-auto-public-ip";
 import { vpcDefaultSecurityGroupClosed } from "./aws/vpc-default-security-group-closed";
 import { vpcFlowLogsEnabled } from "./aws/vpc-flow-logs-enabled";
 import { helmChartVersionPinned } from "./kubernetes/helm-chart-version-pinned";
+import { appArmorProfile } from "./kubernetes/apparmor-profile";
 import { imagePinned } from "./kubernetes/image-pinned";
 import { internalLoadBalancer } from "./kubernetes/internal-load-balancer";
 import { namespacePodSecurity } from "./kubernetes/namespace-pod-security";
@@ -54,15 +55,21 @@ import { noHostPathVolumes } from "./kubernetes/no-host-path-volumes";
 import { noHostPorts } from "./kubernetes/no-host-ports";
 import { noInlineSecretData } from "./kubernetes/no-inline-secret-data";
 import { noPlaintextSecrets } from "./kubernetes/no-plaintext-secrets";
+import { noProbeOrLifecycleHost } from "./kubernetes/no-probe-or-lifecycle-host";
+import { noWindowsHostProcess } from "./kubernetes/no-windows-host-process";
 import { noPrivilegeEscalation } from "./kubernetes/no-privilege-escalation";
 import { noPrivilegedContainers } from "./kubernetes/no-privileged-containers";
 import { pdbAllowsDisruption } from "./kubernetes/pdb-allows-disruption";
+import { procMountDefault } from "./kubernetes/proc-mount-default";
 import { rbacNoWildcards } from "./kubernetes/rbac-no-wildcards";
 import { readOnlyRootFilesystem } from "./kubernetes/read-only-root-filesystem";
 import { resourceRequestsLimits } from "./kubernetes/resource-requests-limits";
 import { restrictedCapabilities } from "./kubernetes/restricted-capabilities";
+import { restrictedVolumeTypes } from "./kubernetes/restricted-volume-types";
 import { runAsNonRoot } from "./kubernetes/run-as-non-root";
+import { safeSysctlsPolicy } from "./kubernetes/safe-sysctls";
 import { seccompProfile } from "./kubernetes/seccomp-profile";
+import { seLinuxOptions } from "./kubernetes/selinux-options";
 import { eksSystemAndApplicationNodeGroups } from "./stack/eks-system-and-application-node-groups";
 import { namespaceDefaultDenyNetworkPolicy } from "./stack/namespace-default-deny-network-policy";
 import { namespaceLimitRange } from "./stack/namespace-limit-range";
@@ -78,6 +85,13 @@ export const kubernetesPolicies: PlatformPolicy[] = [
     noHostPathVolumes,
     noHostPorts,
     seccompProfile,
+    restrictedVolumeTypes,
+    noProbeOrLifecycleHost,
+    seLinuxOptions,
+    procMountDefault,
+    appArmorProfile,
+    safeSysctlsPolicy,
+    noWindowsHostProcess,
     resourceRequestsLimits,
     imagePinned,
     noPlaintextSecrets,

@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { resolvePolicyConfig, type PolicyPackConfig } from "../lib/config";
 import { ENVIRONMENT_CLASSES, ENVIRONMENT_LEVELS, environmentPolicyConfig, type EnvironmentClass } from "../lib/environments";
 import type { ExemptObject } from "../lib/exemptions";
+import { isPodSecurityPolicy, LATEST_POD_SECURITY_MINOR } from "../lib/podSecurity";
 import { PlatformPolicy } from "../lib/policy";
 import { allPolicies } from "../policies";
 import platformConfig from "../platform-policy-config.json";
@@ -67,6 +68,38 @@ function row(policy: PlatformPolicy): string {
     return `| \`${policy.name}\` | ${policy.severity} | ${policy.enforcementLevel} | ${levels} | ${policy.scope} | ${cell(frameworks)} | ${checks} | ${exemptBy(policy)} |`;
 }
 
+/** Every Pod Security Standards control, the policy implementing it and the admission checks behind it. */
+function podSecuritySection(): string[] {
+    const rows = allPolicies.filter(isPodSecurityPolicy).flatMap((policy) =>
+        policy.frameworks
+            .filter((f) => f.framework === "Pod Security Standards")
+            .map((f) => ({ control: f.reference, policy: policy.name, checks: policy.podSecurityChecks })),
+    );
+    const level = (control: string) => (control.startsWith("Baseline") ? 0 : 1);
+    rows.sort((a, b) => level(a.control) - level(b.control) || a.control.localeCompare(b.control));
+    return [
+        "## Pod Security Standards",
+        "",
+        `Every control of the baseline and restricted levels, as Kubernetes' pod-security-admission evaluates the restricted level`,
+        "(`policy/check_*.go`), for every pod-bearing kind (Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob,",
+        "ReplicationController, PodTemplate) and every container list (containers, init containers, ephemeral containers). Each",
+        "policy's `podSecurityVersion` knob selects the version of the rules: `latest` (default, " + `v1.${LATEST_POD_SECURITY_MINOR}` + ") or the `v1.N` a",
+        "namespace pins with `pod-security.kubernetes.io/enforce-version`; e.g. probe and lifecycle `host` is forbidden from v1.34,",
+        "and from v1.35 `runAsNonRoot` and `runAsUser: 0` are allowed in a user namespace (`hostUsers: false`). Windows pods",
+        "(`spec.os.name: windows`) are exempt from the restricted privilege-escalation, capabilities and seccomp rules from v1.25,",
+        "as in admission. A pod template or security field of the wrong type is reported (`cannot be checked`), never passed.",
+        "",
+        "| Control | Policy | Admission checks |",
+        "|---|---|---|",
+        ...rows.map((r) => `| ${cell(r.control)} | \`${r.policy}\` | ${r.checks.map((c) => `\`${c}\``).join(", ")} |`),
+        "",
+        "`test/policy/podSecurity.test.ts` holds the proof: pods rebuilt from pod-security-admission's own fixture definitions,",
+        "at every version v1.0 to " + `v1.${LATEST_POD_SECURITY_MINOR}` + ": every pod admission rejects at baseline or restricted is blocked by the policy of",
+        "its check, and no pod it admits at restricted is blocked by any of these policies.",
+        "",
+    ];
+}
+
 export function renderPoliciesDoc(): string {
     return [
         "# Policies",
@@ -82,6 +115,7 @@ export function renderPoliciesDoc(): string {
         "|---|---|---|---|---|---|---|---|---|---|",
         ...allPolicies.map(row),
         "",
+        ...podSecuritySection(),
         "## Levels per environment",
         "",
         "What stops a breach is mandatory in every environment. What buys resilience or evidence is mandatory in",
@@ -153,17 +187,22 @@ export function renderPoliciesDoc(): string {
         "## Offline checker",
         "",
         "```",
-        "npm run --silent policy:check -- [--format text|json] [--config FILE] PATH...",
+        "npm run --silent policy:check -- [--format text|json|sarif|markdown] [--config FILE] PATH...",
         "```",
         "",
         "- Inputs: Kubernetes YAML (multi-document, `kind: List` expanded), `pulumi stack export` JSON",
         "  (`deployment.resources[].inputs`) and `pulumi preview --json` output (`steps[].newState`). A directory means every",
         "  `.yaml`, `.yml` and `.json` file in it, recursively. Each file is one stack for the stack-level policies.",
         "- Kubernetes objects are typed as Pulumi names them: `kubernetes:<group>/<version>:<Kind>`, core group `core`.",
-        "- `--format json` prints `{ \"resources\": N, \"violations\": [ { \"policy\", \"enforcementLevel\", \"resource\": { \"type\", \"name\",",
-        "  \"namespace\", \"urn\", \"file\" }, \"message\" } ], \"notEvaluated\": [...] }`.",
-        "- Exit code 0: no mandatory violation; 1: at least one; 2: unreadable or invalid input, bad config or usage",
-        "  (the message on stderr names the file and document).",
+        "- `--format json` prints `{ \"resources\": N, \"files\": N, \"violations\": [ { \"policy\", \"enforcementLevel\", \"resource\": { \"type\",",
+        "  \"name\", \"namespace\", \"urn\", \"file\", \"document\", \"line\" }, \"message\" } ], \"notEvaluated\": [...] }` (fields are only ever added).",
+        "- `--format sarif` prints SARIF 2.1.0 for GitHub code scanning (`github/codeql-action/upload-sarif`): one rule per policy,",
+        "  mandatory findings as `error`, advisory as `warning`, each located at its file and the first line of its document.",
+        "- `--format markdown` prints a pull-request summary: the counts, then the first 50 findings of each kind.",
+        "- Large inputs are streamed: each YAML document is checked as it is read and results are written as they are found.",
+        "- Exit code 0: no mandatory violation; 1: at least one; 2: unreadable or invalid input, a file with nothing to check in it",
+        "  (empty, `/dev/null`, comments only), bad config or usage (the message on stderr names the file and document; nothing on",
+        "  stdout).",
         "- `--namespace NAME`: the namespace the manifests are applied to (`kubectl apply -n`, `helm template --namespace`);",
         "  namespaced objects that name none are checked as in it. Without it they count as landing in `default`.",
         "",

@@ -1,8 +1,9 @@
 // The offline checker as CI runs it: a subprocess, its exit code, stdout and stderr.
 import { execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import AjvDraft04 from "ajv-draft-04";
 import { describe, expect, it } from "vitest";
 
 const root = path.resolve(__dirname, "../..");
@@ -52,6 +53,8 @@ describe.concurrent("policy:check", () => {
                 namespace: "shop",
                 urn: expect.stringContaining("kubernetes:apps/v1:Deployment::shop/api"),
                 file: path.join(fixtures, "violations", "noncompliant.yaml"),
+                document: 1,
+                line: 1,
             },
             message: expect.stringContaining("registry.example.com:5000/shop/api has neither a tag nor a digest"),
         });
@@ -112,5 +115,84 @@ describe.concurrent("policy:check", () => {
         expect(within.stderr).toBe("");
         expect(within.code).toBe(0);
         expect(JSON.parse(within.stdout).violations).toEqual([]);
+    it("exits 2 naming the file for input with nothing to check: an empty file, /dev/null, comments only, an empty stack export", async () => {
+        const dir = mkdtempSync(path.join(tmpdir(), "policy-empty-"));
+        const files = {
+            empty: path.join(dir, "empty.yaml"),
+            comments: path.join(dir, "comments.yaml"),
+            separators: path.join(dir, "separators.yml"),
+            export: path.join(dir, "export.json"),
+        };
+        writeFileSync(files.empty, "");
+        writeFileSync(files.comments, "# nothing here\n\n# still nothing\n");
+        writeFileSync(files.separators, "---\n---\n");
+        writeFileSync(files.export, JSON.stringify({ version: 3, deployment: { resources: [] } }));
+        const runs = await Promise.all([...Object.values(files), "/dev/null"].map((file) => runChecker(file)));
+        for (const [i, file] of [...Object.values(files), "/dev/null"].entries()) {
+            expect(runs[i].code, file).toBe(2);
+            expect(runs[i].stdout, file).toBe("");
+            expect(runs[i].stderr, file).toContain(`policy:check: ${file}: nothing to check`);
+        }
+    });
+
+    it("reports a pod it cannot read as a mandatory violation, never a silent pass", async () => {
+        const dir = mkdtempSync(path.join(tmpdir(), "policy-malformed-"));
+        const file = path.join(dir, "malformed.yaml");
+        writeFileSync(
+            file,
+            [
+                "apiVersion: v1\nkind: Pod\nmetadata: { name: nullspec, namespace: shop }\nspec: null",
+                "apiVersion: v1\nkind: Pod\nmetadata: { name: oops, namespace: shop }\nspec: { containers: oops }",
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata: { name: notemplate, namespace: shop }\nspec: { replicas: 1, template: [] }",
+                "apiVersion: v1\nkind: Pod\nmetadata: { name: yes, namespace: shop }\nspec:\n  hostNetwork: \"yes\"\n  containers: [{ name: app, image: app:1 }]",
+            ].join("\n---\n"),
+        );
+        const run = await runChecker("--format", "json", file);
+        expect(run.code).toBe(1);
+        const output = JSON.parse(run.stdout);
+        const unreadable = (name: string) =>
+            output.violations.filter((v: { resource: { name: string }; message: string; enforcementLevel: string }) => v.resource.name === name && v.enforcementLevel === "mandatory" && / cannot be checked: /.test(v.message));
+        expect(unreadable("nullspec")[0].message).toBe("Pod cannot be checked: spec is null, expected an object");
+        expect(unreadable("oops")[0].message).toBe('Pod cannot be checked: spec.containers is a string ("oops"), expected a list');
+        expect(unreadable("notemplate")[0].message).toBe("Deployment cannot be checked: spec.template is a list, expected an object");
+        expect(unreadable("yes").map((v: { policy: string; message: string }) => [v.policy, v.message])).toEqual([
+            ["k8s-no-host-namespaces", 'Pod cannot be checked: spec.hostNetwork is a string ("yes"), expected true or false'],
+        ]);
+        // Every pod-template policy fails closed, not just one.
+        expect(unreadable("nullspec").length).toBeGreaterThan(15);
+        expect(output.violations.map((v: { resource: { document: number; line: number } }) => [v.resource.document, v.resource.line])).toContainEqual([4, 16]);
+    });
+
+    it("prints SARIF 2.1.0 that validates against the SARIF schema, with a rule per policy and each result located", async () => {
+        const run = await runChecker("--format", "sarif", path.join(fixtures, "violations"), path.join(fixtures, "ok"));
+        expect(run.code).toBe(1);
+        const sarif = JSON.parse(run.stdout);
+        const schema = JSON.parse(readFileSync(require.resolve("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json"), "utf8"));
+        // The schema's language-tag pattern is not a valid regular expression with the u flag.
+        const validate = new AjvDraft04({ allErrors: true, strict: false, unicodeRegExp: false }).compile(schema);
+        expect(validate(sarif), JSON.stringify(validate.errors, null, 2)).toBe(true);
+        expect(validate({ ...sarif, runs: [{ ...sarif.runs[0], results: [{ ...sarif.runs[0].results[0], level: "fatal" }] }] })).toBe(false);
+        const [runLog] = sarif.runs;
+        expect(runLog.tool.driver.name).toBe("eks-platform-policy");
+        expect(runLog.tool.driver.rules.map((r: { id: string }) => r.id)).toContain("k8s-no-privileged-containers");
+        const image = runLog.results.find((r: { ruleId: string }) => r.ruleId === "k8s-image-pinned");
+        expect(image).toMatchObject({
+            level: "error",
+            kind: "fail",
+            locations: [{ physicalLocation: { artifactLocation: { uri: "test/policy/fixtures/checker/violations/noncompliant.yaml" }, region: { startLine: 1 } } }],
+        });
+        expect(runLog.tool.driver.rules[image.ruleIndex].id).toBe("k8s-image-pinned");
+        expect(runLog.results.find((r: { ruleId: string }) => r.ruleId === "k8s-no-inline-secret-data").level).toBe("warning");
+    });
+
+    it("prints a markdown pull-request summary with the counts and the mandatory findings", async () => {
+        const run = await runChecker("--format", "markdown", path.join(fixtures, "violations"));
+        expect(run.code).toBe(1);
+        expect(run.stdout).toMatch(/^## Policy check: ❌ 2 mandatory violation\(s\)$/m);
+        expect(run.stdout).toContain("| Resources checked | 3 in 2 file(s) |");
+        expect(run.stdout).toMatch(/^\| `k8s-image-pinned` \| kubernetes:apps\/v1:Deployment shop\/api \| `test\/policy\/fixtures\/checker\/violations\/noncompliant.yaml:1` \| .*has neither a tag nor a digest \|$/m);
+        const clean = await runChecker("--format", "markdown", path.join(fixtures, "ok"));
+        expect(clean.code).toBe(0);
+        expect(clean.stdout).toMatch(/^## Policy check: ✅ no mandatory violations$/m);
     });
 });

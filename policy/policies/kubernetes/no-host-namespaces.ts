@@ -1,10 +1,10 @@
 // Sharing the node's network, PID or IPC namespace lets a pod see and talk to host processes.
 import { cisEks, pss } from "../../lib/frameworks";
-import { definePodSpecPolicy } from "../../lib/workloads";
+import { definePodSecurityPolicy } from "../../lib/podSecurity";
 
 const HOST_NAMESPACES = ["hostNetwork", "hostPID", "hostIPC"] as const;
 
-export const noHostNamespaces = definePodSpecPolicy(
+export const noHostNamespaces = definePodSecurityPolicy(
     {
         name: "k8s-no-host-namespaces",
         description: "Pods must not set hostNetwork, hostPID or hostIPC.",
@@ -17,10 +17,10 @@ export const noHostNamespaces = definePodSpecPolicy(
             cisEks("4.2.4", "Minimize the admission of containers wishing to share the host network namespace"),
         ],
         appliesTo: "pod-bearing Kubernetes objects",
+        checks: ["hostNamespaces"],
         remediation: "Remove hostNetwork/hostPID/hostIPC; use a Service or a sidecar instead.",
     },
     {
-        checkPodSpec: (podSpec, resource) =>
-            HOST_NAMESPACES.map((field) => resource.tolerate(() => podSpec[field] === true) && `sets ${field}: true`),
+        checkPod: (pod, resource) => HOST_NAMESPACES.map((field) => resource.tolerate(() => pod.spec.boolean(field) === true) && `sets ${field}: true`),
     },
 );

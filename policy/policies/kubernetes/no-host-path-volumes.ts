@@ -1,9 +1,8 @@
 // hostPath mounts expose the node's filesystem (kubelet credentials, container runtime socket).
 import { nsaCisa, pss } from "../../lib/frameworks";
-import { asArray, asRecord, asString } from "../../lib/values";
-import { definePodSpecPolicy } from "../../lib/workloads";
+import { definePodSecurityPolicy } from "../../lib/podSecurity";
 
-export const noHostPathVolumes = definePodSpecPolicy(
+export const noHostPathVolumes = definePodSecurityPolicy(
     {
         name: "k8s-no-host-path-volumes",
         description: "Pods must not mount hostPath volumes.",
@@ -14,16 +13,15 @@ export const noHostPathVolumes = definePodSpecPolicy(
             nsaCisa("Pod security: pod security enforcement", "Restrict hostPath mounts"),
         ],
         appliesTo: "pod-bearing Kubernetes objects",
+        checks: ["hostPathVolumes", "restrictedVolumes"],
         remediation: "Use a PersistentVolumeClaim, emptyDir, ConfigMap or projected volume instead.",
     },
     {
-        checkPodSpec(podSpec, resource) {
+        checkPod(pod, resource) {
             const findings: string[] = [];
-            resource.each(asArray(podSpec.volumes), (volume) => {
-                const record = asRecord(volume);
-                if (record?.hostPath !== undefined && record.hostPath !== null) {
-                    findings.push(`mounts hostPath volume "${asString(record.name) ?? "?"}"`);
-                }
+            resource.each(pod.spec.objects("volumes"), (volume) => {
+                const hostPath = volume.get("hostPath");
+                if (hostPath !== undefined && hostPath !== null) findings.push(`mounts hostPath volume "${volume.string("name") ?? "?"}"`);
             });
             return findings;
         },

@@ -1,9 +1,8 @@
 // A hostPort binds the node's interface, bypassing NetworkPolicy and limiting scheduling.
 import { nsaCisa, pss } from "../../lib/frameworks";
-import { asArray, asRecord } from "../../lib/values";
-import { defineContainerPolicy } from "../../lib/workloads";
+import { definePodSecurityPolicy } from "../../lib/podSecurity";
 
-export const noHostPorts = defineContainerPolicy(
+export const noHostPorts = definePodSecurityPolicy(
     {
         name: "k8s-no-host-ports",
         description: "Containers must not declare hostPort.",
@@ -14,13 +13,15 @@ export const noHostPorts = defineContainerPolicy(
             nsaCisa("Network separation and hardening", "Limit exposure of host ports"),
         ],
         appliesTo: "pod-bearing Kubernetes objects",
+        checks: ["hostPorts"],
         remediation: "Remove `hostPort` and expose the port through a Service.",
     },
     {
         checkContainer(site) {
-            const hostPorts = asArray(site.container.ports)
-                .map((port) => asRecord(port)?.hostPort)
-                .filter((hostPort) => hostPort !== undefined && hostPort !== null && hostPort !== 0);
+            const hostPorts = site.fields
+                .objects("ports")
+                .map((port) => port.integer("hostPort"))
+                .filter((hostPort) => hostPort !== undefined && hostPort !== 0);
             return hostPorts.length > 0 && `uses hostPort ${hostPorts.join(", ")}`;
         },
     },

@@ -1,12 +1,13 @@
 // Without an explicit `allowPrivilegeEscalation: false` a setuid binary can gain root. The field
 // exists only on containers, so a pod-level value (not a Kubernetes field) does not count.
+// Windows pods cannot set it and are exempt (restricted, v1.25+); the control starts at v1.8.
 import { cisEks, nsaCisa, pss } from "../../lib/frameworks";
-import { defineContainerPolicy } from "../../lib/workloads";
+import { definePodSecurityPolicy, windowsExempt } from "../../lib/podSecurity";
 
-export const noPrivilegeEscalation = defineContainerPolicy(
+export const noPrivilegeEscalation = definePodSecurityPolicy(
     {
         name: "k8s-no-privilege-escalation",
-        description: "Every container must set securityContext.allowPrivilegeEscalation to false.",
+        description: "Every container must set securityContext.allowPrivilegeEscalation to false (Windows pods exempt).",
         severity: "high",
         enforcementLevel: "mandatory",
         frameworks: [
@@ -15,10 +16,13 @@ export const noPrivilegeEscalation = defineContainerPolicy(
             nsaCisa("Pod security: non-root containers", "Prevent privilege escalation"),
         ],
         appliesTo: "pod-bearing Kubernetes objects",
+        checks: ["allowPrivilegeEscalation"],
         remediation: "Set `securityContext.allowPrivilegeEscalation: false` on every container.",
     },
     {
-        checkContainer: (_site, security) =>
-            security.allowPrivilegeEscalation !== false && "does not set allowPrivilegeEscalation: false",
+        checkContainer(site, pod) {
+            if (pod.minor < 8 || windowsExempt(pod)) return undefined;
+            return site.fields.object("securityContext")?.boolean("allowPrivilegeEscalation") !== false && "does not set allowPrivilegeEscalation: false";
+        },
     },
 );

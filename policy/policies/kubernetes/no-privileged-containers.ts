@@ -1,8 +1,8 @@
 // Privileged containers get every capability and all host devices: a container escape by design.
 import { cisEks, nsaCisa, pss } from "../../lib/frameworks";
-import { defineContainerPolicy } from "../../lib/workloads";
+import { definePodSecurityPolicy } from "../../lib/podSecurity";
 
-export const noPrivilegedContainers = defineContainerPolicy(
+export const noPrivilegedContainers = definePodSecurityPolicy(
     {
         name: "k8s-no-privileged-containers",
         description: "Containers (including init and ephemeral) must not run privileged.",
@@ -14,9 +14,10 @@ export const noPrivilegedContainers = defineContainerPolicy(
             nsaCisa("Pod security: non-privileged containers", "Avoid privileged containers"),
         ],
         appliesTo: "pod-bearing Kubernetes objects",
+        checks: ["privileged"],
         remediation: "Remove `securityContext.privileged: true`; grant the single capability the container needs instead.",
     },
     {
-        checkContainer: (_site, security) => security.privileged === true && "runs privileged",
+        checkContainer: (site) => site.fields.object("securityContext")?.boolean("privileged") === true && "runs privileged",
     },
 );

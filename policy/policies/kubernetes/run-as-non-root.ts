@@ -1,14 +1,16 @@
-// Root inside a container is root on the node after any escape. UID 0 anywhere (pod or
-// container) is a violation, and the effective runAsNonRoot (container value, else the pod's)
-// must be true.
+// Root inside a container is root on the node after any escape. Two restricted controls:
+// runAsNonRoot must be true (the pod's value counts for containers that set none, and an
+// explicit false anywhere is a violation), and no UID 0 at pod or container level (v1.23+).
+// From v1.35 both are relaxed for pods in a user namespace (`hostUsers: false`).
 import { nsaCisa, pss } from "../../lib/frameworks";
-import { asRecord } from "../../lib/values";
-import { defineContainerPolicy } from "../../lib/workloads";
+import { definePodSecurityPolicy, Pod } from "../../lib/podSecurity";
 
-export const runAsNonRoot = defineContainerPolicy(
+const relaxed = (pod: Pod) => pod.minor >= 35 && pod.inUserNamespace;
+
+export const runAsNonRoot = definePodSecurityPolicy(
     {
         name: "k8s-run-as-non-root",
-        description: "Containers must run as a non-root user: runAsNonRoot true (own or inherited) and no UID 0.",
+        description: "Containers must run as a non-root user: runAsNonRoot true (own or inherited), never false, and no UID 0.",
         severity: "high",
         enforcementLevel: "mandatory",
         frameworks: [
@@ -17,14 +19,24 @@ export const runAsNonRoot = defineContainerPolicy(
             nsaCisa("Pod security: non-root containers", "Run containers as non-root users"),
         ],
         appliesTo: "pod-bearing Kubernetes objects",
+        checks: ["runAsNonRoot", "runAsUser"],
         remediation: "Set `runAsNonRoot: true` (pod or container) and a non-zero `runAsUser`.",
     },
     {
-        checkContainer(site, security) {
-            const podRunsAsRoot = asRecord(site.podSpec.securityContext)?.runAsUser === 0;
+        checkPod(pod) {
+            if (relaxed(pod)) return undefined;
             return [
-                (security.runAsUser === 0 || podRunsAsRoot) && "runs as UID 0",
-                security.runAsNonRoot !== true && "does not set runAsNonRoot: true (own or inherited from the pod)",
+                pod.securityContext?.boolean("runAsNonRoot") === false && "sets runAsNonRoot: false for the pod",
+                pod.minor >= 23 && pod.securityContext?.integer("runAsUser") === 0 && "runs the pod as UID 0",
+            ];
+        },
+        checkContainer(site, pod) {
+            if (relaxed(pod)) return undefined;
+            const own = site.fields.object("securityContext");
+            const nonRoot = own?.boolean("runAsNonRoot") ?? (pod.securityContext?.boolean("runAsNonRoot") === true ? true : undefined);
+            return [
+                pod.minor >= 23 && own?.integer("runAsUser") === 0 && "runs as UID 0",
+                nonRoot !== true && "does not set runAsNonRoot: true (own or inherited from the pod)",
             ];
         },
     },
