@@ -85,7 +85,7 @@ describe("the analyzer's diagnostics equal the offline engine's", () => {
     }
 
     async function plan(stack: string, preview: boolean) {
-        const { run } = await createPlan({ stack, preview });
+        const { run, policyConfig } = await createPlan({ stack, preview });
         const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
         const engine: EngineResource[] = run.resources.map((r) => {
             const explicit = r.provider ? byUrn.get(r.provider) : undefined;
@@ -105,7 +105,7 @@ describe("the analyzer's diagnostics equal the offline engine's", () => {
                       : undefined,
             };
         });
-        return { engine, offline: policyResourcesOf(run.resources) };
+        return { engine, offline: policyResourcesOf(run.resources), policyConfig };
     }
 
     it.each([
@@ -113,9 +113,9 @@ describe("the analyzer's diagnostics equal the offline engine's", () => {
         ["prod", false],
         ["dev", true],
         ["prod", true],
-    ] as const)("%s plan (preview: %s), under the platform config", async (stack, preview) => {
-        const { engine, offline } = await plan(stack, preview);
-        const report = await bothEngines(engine, offline, loadPolicyPackConfig(platformPolicyConfigPath));
+    ] as const)("%s plan (preview: %s), under the platform config of its environment", async (stack, preview) => {
+        const { engine, offline, policyConfig } = await plan(stack, preview);
+        const report = await bothEngines(engine, offline, policyConfig);
         expect(report.violations.filter((v) => v.enforcementLevel === "mandatory")).toEqual([]);
         if (preview) expect(report.notEvaluated.length).toBeGreaterThan(0);
     });

@@ -115,6 +115,8 @@ describe.concurrent("policy:check", () => {
         expect(within.stderr).toBe("");
         expect(within.code).toBe(0);
         expect(JSON.parse(within.stdout).violations).toEqual([]);
+    });
+
     it("exits 2 naming the file for input with nothing to check: an empty file, /dev/null, comments only, an empty stack export", async () => {
         const dir = mkdtempSync(path.join(tmpdir(), "policy-empty-"));
         const files = {
