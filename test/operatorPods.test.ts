@@ -81,3 +81,39 @@ describe.each(["dev", "prod"])("operator-created pods of the %s plan", (stack) =
         expect(unset.verdict).toBe("rejected");
     });
 });
+
+describe("admission judges a pod by the version of the standard its namespace pins", () => {
+    const namespace = (name: string, version?: string) =>
+        object("Namespace", "v1", "", name, {
+            metadata: { name, labels: { "pod-security.kubernetes.io/enforce": "restricted", ...(version ? { "pod-security.kubernetes.io/enforce-version": version } : {}) } },
+        });
+    const levels = enforcedLevels([namespace("pinned-133", "v1.33"), namespace("unpinned")]);
+    const restricted = { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, seccompProfile: { type: "RuntimeDefault" } };
+    const pod = (ns: string, name: string, spec: Values) =>
+        object("Pod", "v1", ns, name, { spec: { securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } }, ...spec } });
+    // A probe with `host` is forbidden from v1.34; UID 0 in a user namespace is allowed from v1.35.
+    const probeHost = (ns: string) =>
+        pod(ns, `probe-${ns}`, { containers: [{ name: "app", image: "app:1", securityContext: restricted, readinessProbe: { httpGet: { host: "10.0.0.1", port: 8080 } } }] });
+    const rootInUserNamespace = (ns: string) =>
+        pod(ns, `userns-${ns}`, {
+            hostUsers: false,
+            securityContext: { runAsUser: 0, seccompProfile: { type: "RuntimeDefault" } },
+            containers: [{ name: "app", image: "app:1", securityContext: restricted }],
+        });
+
+    it("reads the pinned version from the namespace, latest when it pins none", () => {
+        expect(Object.fromEntries(levels)).toEqual({ "pinned-133": { level: "restricted", version: "v1.33" }, unpinned: { level: "restricted", version: "latest" } });
+    });
+
+    it("admits at v1.33 what only a newer standard forbids, and rejects what only a newer standard allows", () => {
+        const verdicts = predictAdmission([probeHost("pinned-133"), probeHost("unpinned"), rootInUserNamespace("pinned-133"), rootInUserNamespace("unpinned")], levels);
+        expect(verdicts.map((v) => [v.namespace, v.version, v.verdict])).toEqual([
+            ["pinned-133", "v1.33", "admitted"],
+            ["unpinned", "latest", "rejected"],
+            ["pinned-133", "v1.33", "rejected"],
+            ["unpinned", "latest", "admitted"],
+        ]);
+        expect(verdicts[1].reasons.join("\n")).toMatch(/k8s-no-probe-or-lifecycle-host/);
+        expect(verdicts[2].reasons.join("\n")).toMatch(/k8s-run-as-non-root/);
+    });
+});

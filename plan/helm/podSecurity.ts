@@ -11,6 +11,7 @@ import { allPolicies } from "../../policy/policies";
 export type PodSecurityLevel = "privileged" | "baseline" | "restricted";
 const LEVELS: readonly PodSecurityLevel[] = ["privileged", "baseline", "restricted"];
 const ENFORCE_LABEL = "pod-security.kubernetes.io/enforce";
+const ENFORCE_VERSION_LABEL = "pod-security.kubernetes.io/enforce-version";
 
 /** The PSS level a policy implements, from its framework items (`Baseline: …` / `Restricted: …`). */
 export function podSecurityLevelOf(policyName: string): Exclude<PodSecurityLevel, "privileged"> | undefined {
@@ -21,15 +22,27 @@ export function podSecurityLevelOf(policyName: string): Exclude<PodSecurityLevel
     return undefined;
 }
 
-/** Namespace name → enforced level, from the Namespace objects given (the plan's and the charts'). */
-export function enforcedLevels(resources: readonly Pick<ResourceUnderTest, "type" | "props">[]): Map<string, PodSecurityLevel> {
-    const levels = new Map<string, PodSecurityLevel>();
+/** What a namespace's Pod Security labels enforce: the level and the version of the standard. */
+export interface EnforcedPodSecurity {
+    level: PodSecurityLevel;
+    /** `v1.N` or `latest`, as `pod-security.kubernetes.io/enforce-version` pins it (absent: latest). */
+    version: string;
+}
+
+/** Namespace name → what it enforces, from the Namespace objects given (the plan's and the charts'). */
+export function enforcedLevels(resources: readonly Pick<ResourceUnderTest, "type" | "props">[]): Map<string, EnforcedPodSecurity> {
+    const levels = new Map<string, EnforcedPodSecurity>();
     for (const resource of resources.filter((r) => r.type === "kubernetes:core/v1:Namespace")) {
         const name = (resource.props.metadata as { name?: unknown } | undefined)?.name;
         if (typeof name !== "string") continue;
-        const label = labelsOf(resource.props)[ENFORCE_LABEL];
+        const labels = labelsOf(resource.props);
+        const label = labels[ENFORCE_LABEL];
+        const version = labels[ENFORCE_VERSION_LABEL];
         // A namespace without the label gets the cluster's default: privileged on EKS.
-        levels.set(name, (LEVELS as string[]).includes(label) ? (label as PodSecurityLevel) : "privileged");
+        levels.set(name, {
+            level: (LEVELS as string[]).includes(label) ? (label as PodSecurityLevel) : "privileged",
+            version: version !== undefined && /^(latest|v1\.\d+)$/.test(version) ? version : "latest",
+        });
     }
     return levels;
 }
@@ -39,6 +52,8 @@ export interface AdmissionVerdict {
     namespace: string;
     /** Undefined: the plan does not declare the namespace, so its level is not known offline. */
     level?: PodSecurityLevel;
+    /** The version of the standard the namespace pins (admission judges by that version's rules). */
+    version?: string;
     verdict: "admitted" | "rejected" | "namespace not in the plan";
     reasons: string[];
 }
@@ -47,21 +62,36 @@ function isJudgedAt(policyLevel: "baseline" | "restricted", namespaceLevel: PodS
     return LEVELS.indexOf(policyLevel) <= LEVELS.indexOf(namespaceLevel);
 }
 
-export function predictAdmission(pods: readonly ResourceUnderTest[], levels: ReadonlyMap<string, PodSecurityLevel>): AdmissionVerdict[] {
-    const podSecurityPolicies = allPolicies.filter((p) => podSecurityLevelOf(p.name) !== undefined);
+/** Every Pod Security policy, mandatory, at one version of the standard; everything else off. */
+function admissionConfig(version: string): Record<string, unknown> {
     const config: Record<string, unknown> = { all: "disabled" };
-    for (const policy of podSecurityPolicies) config[policy.name] = "mandatory";
+    for (const policy of allPolicies.filter((p) => podSecurityLevelOf(p.name) !== undefined)) {
+        config[policy.name] = { enforcementLevel: "mandatory", podSecurityVersion: version };
+    }
+    return config;
+}
+
+/**
+ * Policies that cite both a baseline and a restricted control count as baseline, so a baseline
+ * namespace is judged conservatively (never admitted where admission would reject).
+ */
+export function predictAdmission(pods: readonly ResourceUnderTest[], levels: ReadonlyMap<string, EnforcedPodSecurity>): AdmissionVerdict[] {
     const bearing = pods.filter((p) => isPodBearing(p.type));
-    const report = evaluatePolicies(bearing, config);
+    const namespaceOfPod = (pod: ResourceUnderTest) => namespaceOf(pod.props) ?? "default";
+    // Admission applies the rules of the version each namespace pins: evaluate per version.
+    const reports = new Map<string, ReturnType<typeof evaluatePolicies>>();
+    for (const version of new Set(bearing.map((pod) => levels.get(namespaceOfPod(pod))?.version ?? "latest"))) {
+        const judged = bearing.filter((pod) => (levels.get(namespaceOfPod(pod))?.version ?? "latest") === version);
+        reports.set(version, evaluatePolicies(judged, admissionConfig(version)));
+    }
     return bearing.map((pod) => {
-        const namespace = namespaceOf(pod.props) ?? "default";
-        const level = levels.get(namespace);
-        const reasons = level === undefined
-            ? []
-            : report.violations
-                  .filter((v) => v.urn === pod.urn && isJudgedAt(podSecurityLevelOf(v.policy)!, level))
-                  .map((v) => `${v.policy}: ${v.message}`);
-        const verdict = level === undefined ? "namespace not in the plan" : reasons.length === 0 ? "admitted" : "rejected";
-        return { urn: pod.urn, namespace, level, verdict, reasons };
+        const namespace = namespaceOfPod(pod);
+        const enforced = levels.get(namespace);
+        if (enforced === undefined) return { urn: pod.urn, namespace, verdict: "namespace not in the plan", reasons: [] };
+        const reasons = reports
+            .get(enforced.version)!
+            .violations.filter((v) => v.urn === pod.urn && isJudgedAt(podSecurityLevelOf(v.policy)!, enforced.level))
+            .map((v) => `${v.policy}: ${v.message}`);
+        return { urn: pod.urn, namespace, level: enforced.level, version: enforced.version, verdict: reasons.length === 0 ? "admitted" : "rejected", reasons };
     });
 }
