@@ -62,7 +62,7 @@ export function unpinnedDownloads(resources: PlanResourceDocument[]): string[] {
 }
 
 describe("the download check", () => {
-    const base = { custom: true, remote: false, parent: null, provider: null, dependencies: [], protect: false, retainOnDelete: false, id: null, outputs: {} };
+    const base = { custom: true, remote: false, parent: null, provider: null, dependencies: [], protect: false, retainOnDelete: false, id: null, outputs: {}, aliases: [] };
     it("reports a manifest fetched from a release asset and an unpinned chart", () => {
         const configFile = { ...base, urn: "u1", type: "kubernetes:yaml/v2:ConfigFile", name: "crds", inputs: { file: "https://github.com/o/r/releases/download/v1/crds.yaml" } };
         const release = { ...base, urn: "u2", type: "kubernetes:helm.sh/v3:Release", name: "x", inputs: { chart: "velero", version: "12.2.0", repositoryOpts: { repo: "https://vmware-tanzu.github.io/helm-charts" } } };

@@ -45,6 +45,8 @@ export interface HelmInstallArgs {
     protect?: boolean;
     /** Removing the release from the program (or stack) leaves it installed: no `helm uninstall`. */
     retainOnDelete?: boolean;
+    /** Where the release stood in stacks deployed by an earlier version of the program. */
+    aliases?: pulumi.Input<string | pulumi.Alias>[];
 }
 
 /**
@@ -76,6 +78,7 @@ export function helmRelease(parent: pulumi.Resource | undefined, name: string, a
             dependsOn: [...(args.dependsOn ?? []), ...(args.crdsOnly ? [] : cluster.systemNodesReady), ...(args.mountsVolumes ? cluster.volumesReady : [])],
             protect: args.protect,
             retainOnDelete: args.retainOnDelete,
+            aliases: args.aliases,
         },
     );
 }
