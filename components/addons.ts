@@ -6,6 +6,7 @@
  */
 import type { PlatformConfig } from "../config";
 import { PLATFORM_NAMESPACES } from "../config/namespaces";
+import { awsLoadBalancerControllerAddon } from "./awsLoadBalancerController";
 import { externalSecretsAddon } from "./externalSecrets";
 import { karpenterAddon } from "./karpenter";
 import { monitoringAddon } from "./monitoring";
@@ -26,6 +27,7 @@ export function enabledAddons(config: PlatformConfig): PlatformAddon[] {
         monitoringAddon({ config: addons.monitoring, tenants: config.tenants }),
         veleroAddon({ config: addons.velero, breakGlassRoleArn: config.access.breakGlassRoleArn, deployerRoleArn: config.access.deployerRoleArn }),
         trivyOperatorAddon(addons.trivy),
+        awsLoadBalancerControllerAddon(config.tenants),
     ];
     return all.filter((addon) => addons[addon.name].enabled);
 }

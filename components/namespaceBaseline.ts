@@ -10,7 +10,7 @@ import { ClusterAccess, MANAGED_BY_LABELS } from "./accessControl";
 import { COREDNS } from "./lockedNamespace";
 import { SYSTEM_TAINT } from "./shared/scheduling";
 import type { ClusterContext } from "./shared/types";
-import { egressAllowsFor, TENANT_LABEL, TenantNamespace } from "./tenantNamespace";
+import { egressAllowsFor, INTERNET_FACING_ALLOWED, INTERNET_FACING_LABEL, TENANT_LABEL, TenantNamespace } from "./tenantNamespace";
 
 export interface NamespaceBaselineArgs {
     cluster: ClusterContext;
@@ -26,6 +26,7 @@ export interface NamespaceBaselineArgs {
 }
 
 export const TENANT_PLACEMENT_POLICY = "platform-tenant-pods-off-system-nodes";
+export const TENANT_LOAD_BALANCERS_POLICY = "platform-tenant-load-balancers";
 
 /**
  * Built-in CEL admission (no webhook): pods in tenant namespaces may not tolerate the system
@@ -40,6 +41,34 @@ export function tenantPlacementValidations(): { expression: string; message: str
         {
             expression: "request.operation != 'CREATE' || !has(object.spec.nodeName)",
             message: "Tenant pods may not set spec.nodeName: the scheduler places them on application nodes.",
+        },
+    ];
+}
+
+/**
+ * Built-in CEL admission for what tenants apply themselves (kubectl, their own CI), which the
+ * policy pack never sees: a LoadBalancer Service is the AWS Load Balancer Controller's (no Classic
+ * Load Balancer of the in-tree provider), and nothing is internet-facing outside the namespaces
+ * config allows. The controller's own IngressClassParams refuse the internet-facing class
+ * elsewhere too, but only once it reconciles; this refuses at apply time.
+ */
+export function tenantLoadBalancerValidations(): { expression: string; message: string }[] {
+    const annotation = (key: string) => `has(object.metadata.annotations) && '${key}' in object.metadata.annotations && object.metadata.annotations['${key}']`;
+    const allowed = `(has(namespaceObject.metadata.labels) && '${INTERNET_FACING_LABEL}' in namespaceObject.metadata.labels && namespaceObject.metadata.labels['${INTERNET_FACING_LABEL}'] == '${INTERNET_FACING_ALLOWED}')`;
+    const loadBalancerService = "object.kind == 'Service' && has(object.spec.type) && object.spec.type == 'LoadBalancer'";
+    return [
+        {
+            // Only at creation: the class is immutable, and Services created before the controller keep theirs.
+            expression: `!(${loadBalancerService}) || request.operation != 'CREATE' || (has(object.spec.loadBalancerClass) && object.spec.loadBalancerClass == 'service.k8s.aws/nlb')`,
+            message: "A LoadBalancer Service gets a Network Load Balancer from the AWS Load Balancer Controller: spec.loadBalancerClass must be service.k8s.aws/nlb (no Classic Load Balancers).",
+        },
+        {
+            expression: `!(${loadBalancerService}) || !(${annotation("service.beta.kubernetes.io/aws-load-balancer-scheme")} == 'internet-facing') || ${allowed}`,
+            message: "This namespace may not expose internet-facing load balancers (tenants[].internetFacing): remove the aws-load-balancer-scheme annotation or set it to internal.",
+        },
+        {
+            expression: `object.kind != 'Ingress' || !((${annotation("alb.ingress.kubernetes.io/scheme")} == 'internet-facing') || (has(object.spec.ingressClassName) && object.spec.ingressClassName == 'alb-internet-facing')) || ${allowed}`,
+            message: "This namespace may not expose internet-facing load balancers (tenants[].internetFacing): use IngressClass alb, which is internal.",
         },
     ];
 }
@@ -88,6 +117,36 @@ export class NamespaceBaseline extends pulumi.ComponentResource {
                 },
             },
             { ...childOpts, dependsOn: [placement] },
+        );
+
+        const loadBalancers = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(
+            `${name}-tenant-load-balancers`,
+            {
+                metadata: { name: TENANT_LOAD_BALANCERS_POLICY, labels: { ...MANAGED_BY_LABELS } },
+                spec: {
+                    failurePolicy: "Fail",
+                    matchConstraints: {
+                        resourceRules: [
+                            { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["services"] },
+                            { apiGroups: ["networking.k8s.io"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["ingresses"] },
+                        ],
+                    },
+                    validations: tenantLoadBalancerValidations(),
+                },
+            },
+            childOpts,
+        );
+        new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(
+            `${name}-tenant-load-balancers`,
+            {
+                metadata: { name: TENANT_LOAD_BALANCERS_POLICY, labels: { ...MANAGED_BY_LABELS } },
+                spec: {
+                    policyName: TENANT_LOAD_BALANCERS_POLICY,
+                    validationActions: ["Deny"],
+                    matchResources: { namespaceSelector: { matchExpressions: [{ key: TENANT_LABEL, operator: "Exists" }] } },
+                },
+            },
+            { ...childOpts, dependsOn: [loadBalancers] },
         );
 
         if (args.coreDnsDisruptionBudget) {

@@ -85,6 +85,7 @@ function buildCluster(config: PlatformConfig): { cluster: ClusterContext; output
         vpcCidr: network.vpcCidr,
         privateSubnetIds: network.privateSubnetIds,
         privateSubnetCidrs: network.privateSubnetCidrs,
+        publicSubnetCidrs: network.publicSubnetCidrs,
         serviceCidr,
         apiServerServiceIp: serviceCidr.apply((cidr) => addressAt(cidr, 1)),
         notInternetCidrs: network.ownsVpc ? pulumi.all([serviceCidr, network.vpcCidr]) : serviceCidr.apply((cidr) => [cidr]),

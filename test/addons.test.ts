@@ -19,9 +19,9 @@ const RELEASE = "kubernetes:helm.sh/v3:Release";
 describe("the enabled add-ons", () => {
     it("follow the config, in install order: the store's provider before monitoring, which reads through it", () => {
         const prod = stackConfig("prod");
-        expect(enabledAddons(prod).map((a) => a.name)).toEqual(["karpenter", "externalSecrets", "monitoring", "velero", "trivy"]);
+        expect(enabledAddons(prod).map((a) => a.name)).toEqual(["karpenter", "externalSecrets", "monitoring", "velero", "trivy", "awsLoadBalancerController"]);
         const withoutTwo = { ...prod, addons: { ...prod.addons, velero: { ...prod.addons.velero, enabled: false }, trivy: { ...prod.addons.trivy, enabled: false } } };
-        expect(enabledAddons(withoutTwo).map((a) => a.name)).toEqual(["karpenter", "externalSecrets", "monitoring"]);
+        expect(enabledAddons(withoutTwo).map((a) => a.name)).toEqual(["karpenter", "externalSecrets", "monitoring", "awsLoadBalancerController"]);
     });
 
     it("each add-on exports exactly the outputs the contract ties to it", async () => {
@@ -45,8 +45,8 @@ describe("monitoring reaches the enabled add-ons' metrics", () => {
                 .map((m) => m.name)
                 .sort();
         };
-        expect(await scrapeRules()).toEqual(["allow-scrape-external-secrets", "allow-scrape-karpenter", "allow-scrape-trivy", "allow-scrape-velero"]);
-        expect(await scrapeRules((addons) => ({ ...addons, velero: { enabled: false } }))).toEqual(["allow-scrape-external-secrets", "allow-scrape-karpenter", "allow-scrape-trivy"]);
+        expect(await scrapeRules()).toEqual(["allow-scrape-external-secrets", "allow-scrape-karpenter", "allow-scrape-load-balancer-controller", "allow-scrape-trivy", "allow-scrape-velero"]);
+        expect(await scrapeRules((addons) => ({ ...addons, velero: { enabled: false } }))).toEqual(["allow-scrape-external-secrets", "allow-scrape-karpenter", "allow-scrape-load-balancer-controller", "allow-scrape-trivy"]);
     }, 60_000);
 });
 

@@ -77,7 +77,7 @@ async function build(overrides: { config?: Partial<MonitoringConfig>; prod?: boo
         return new Monitoring("monitoring", {
             cluster,
             config: { ...monitoringSchema.parse({}), ...overrides.config },
-            tenants: [{ name: "payments", owners: ["team-payments"], quota: "small", allowIngressFrom: [], metricsPorts: [8080, 9090] }],
+            tenants: [{ name: "payments", owners: ["team-payments"], quota: "small", allowIngressFrom: [], metricsPorts: [8080, 9090], internetFacing: false, expose: [] }],
             scrapeTargets: [VELERO_METRICS, TRIVY_METRICS, KARPENTER_METRICS, EXTERNAL_SECRETS_METRICS],
             crds: new PrometheusOperatorCrds("prometheus-operator-crds", { cluster }),
             podTargets: [{ name: "example", namespace: "example-addon", podLabels: { "app.kubernetes.io/name": "example" }, port: 9102 }],

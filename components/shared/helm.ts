@@ -22,6 +22,7 @@ export const CHARTS = {
     // templated, so `helm upgrade` upgrades them: chart 31.0.1 is the release whose appVersion is
     // v0.93.1 (prometheus-community/helm-charts, commit 4529d7bb, 2026-08-10).
     prometheusOperatorCrds: { chart: "prometheus-operator-crds", version: "31.0.1", repository: "https://prometheus-community.github.io/helm-charts" },
+    awsLoadBalancerController: { chart: "aws-load-balancer-controller", version: "3.5.0", repository: "https://aws.github.io/eks-charts" },
 } as const satisfies Record<string, ChartSource>;
 
 export interface HelmInstallArgs {
