@@ -9,7 +9,7 @@ import { CHARTS, helmRelease } from "./shared/helm";
 import { workloadIdentity } from "./shared/identity";
 import { RESTRICTED_CONTAINER_SECURITY_CONTEXT, restrictedPodSecurityContext, resources, systemPlacement } from "./shared/scheduling";
 import type { ClusterContext } from "./shared/types";
-import { INTERNET_FACING_ALLOWED, INTERNET_FACING_LABEL, TENANT_LABEL } from "./tenantNamespace";
+import { INTERNET_FACING_ALLOWED, INTERNET_FACING_LABEL, TENANT_LABEL } from "./shared/labels";
 
 /** The release, its service account and Deployment (the chart's fullname is the release name, which contains the chart's). */
 export const LOAD_BALANCER_CONTROLLER_RELEASE = "aws-load-balancer-controller";

@@ -10,7 +10,8 @@ import { ClusterAccess, MANAGED_BY_LABELS } from "./accessControl";
 import { COREDNS } from "./lockedNamespace";
 import { SYSTEM_TAINT } from "./shared/scheduling";
 import type { ClusterContext } from "./shared/types";
-import { egressAllowsFor, INTERNET_FACING_ALLOWED, INTERNET_FACING_LABEL, TENANT_LABEL, TenantNamespace } from "./tenantNamespace";
+import { INTERNET_FACING_ALLOWED, INTERNET_FACING_LABEL, TENANT_LABEL } from "./shared/labels";
+import { egressAllowsFor, TenantNamespace } from "./tenantNamespace";
 
 export interface NamespaceBaselineArgs {
     cluster: ClusterContext;
@@ -73,6 +74,22 @@ export function tenantLoadBalancerValidations(): { expression: string; message: 
     ];
 }
 
+type ResourceRule = { apiGroups: string[]; apiVersions: string[]; operations: string[]; resources: string[] };
+
+/** A ValidatingAdmissionPolicy (failing closed) and its Deny binding to every tenant namespace. */
+function tenantAdmissionPolicy(name: string, policyName: string, resourceRules: ResourceRule[], validations: { expression: string; message: string }[], opts: pulumi.CustomResourceOptions): void {
+    const metadata = { name: policyName, labels: { ...MANAGED_BY_LABELS } };
+    const policy = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(name, { metadata, spec: { failurePolicy: "Fail", matchConstraints: { resourceRules }, validations } }, opts);
+    new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(
+        name,
+        {
+            metadata,
+            spec: { policyName, validationActions: ["Deny"], matchResources: { namespaceSelector: { matchExpressions: [{ key: TENANT_LABEL, operator: "Exists" }] } } },
+        },
+        { ...opts, dependsOn: [policy] },
+    );
+}
+
 export class NamespaceBaseline extends pulumi.ComponentResource {
     readonly tenants: Record<string, TenantNamespace> = {};
     readonly access: ClusterAccess;
@@ -92,62 +109,9 @@ export class NamespaceBaseline extends pulumi.ComponentResource {
             );
         }
 
-        const placement = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(
-            `${name}-tenant-placement`,
-            {
-                metadata: { name: TENANT_PLACEMENT_POLICY, labels: { ...MANAGED_BY_LABELS } },
-                spec: {
-                    failurePolicy: "Fail",
-                    matchConstraints: {
-                        resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["pods"] }],
-                    },
-                    validations: tenantPlacementValidations(),
-                },
-            },
-            childOpts,
-        );
-        new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(
-            `${name}-tenant-placement`,
-            {
-                metadata: { name: TENANT_PLACEMENT_POLICY, labels: { ...MANAGED_BY_LABELS } },
-                spec: {
-                    policyName: TENANT_PLACEMENT_POLICY,
-                    validationActions: ["Deny"],
-                    matchResources: { namespaceSelector: { matchExpressions: [{ key: TENANT_LABEL, operator: "Exists" }] } },
-                },
-            },
-            { ...childOpts, dependsOn: [placement] },
-        );
-
-        const loadBalancers = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(
-            `${name}-tenant-load-balancers`,
-            {
-                metadata: { name: TENANT_LOAD_BALANCERS_POLICY, labels: { ...MANAGED_BY_LABELS } },
-                spec: {
-                    failurePolicy: "Fail",
-                    matchConstraints: {
-                        resourceRules: [
-                            { apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["services"] },
-                            { apiGroups: ["networking.k8s.io"], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["ingresses"] },
-                        ],
-                    },
-                    validations: tenantLoadBalancerValidations(),
-                },
-            },
-            childOpts,
-        );
-        new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(
-            `${name}-tenant-load-balancers`,
-            {
-                metadata: { name: TENANT_LOAD_BALANCERS_POLICY, labels: { ...MANAGED_BY_LABELS } },
-                spec: {
-                    policyName: TENANT_LOAD_BALANCERS_POLICY,
-                    validationActions: ["Deny"],
-                    matchResources: { namespaceSelector: { matchExpressions: [{ key: TENANT_LABEL, operator: "Exists" }] } },
-                },
-            },
-            { ...childOpts, dependsOn: [loadBalancers] },
-        );
+        const rule = (apiGroup: string, resource: string) => ({ apiGroups: [apiGroup], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: [resource] });
+        tenantAdmissionPolicy(`${name}-tenant-placement`, TENANT_PLACEMENT_POLICY, [rule("", "pods")], tenantPlacementValidations(), childOpts);
+        tenantAdmissionPolicy(`${name}-tenant-load-balancers`, TENANT_LOAD_BALANCERS_POLICY, [rule("", "services"), rule("networking.k8s.io", "ingresses")], tenantLoadBalancerValidations(), childOpts);
 
         if (args.coreDnsDisruptionBudget) {
             this.coreDnsBudget = new k8s.policy.v1.PodDisruptionBudget(

@@ -10,6 +10,7 @@ import { LOAD_BALANCER_SCHEMES, type QUOTA_SIZES, type TenantConfig } from "../c
 import { PLATFORM_NAMESPACES } from "../config/namespaces";
 import { ciDeployerRules, developerRules, MANAGED_BY_LABELS, namespaceRole, PLATFORM_GROUPS } from "./accessControl";
 import { LockedNamespace, type TrafficRule } from "./lockedNamespace";
+import { INTERNET_FACING_ALLOWED, INTERNET_FACING_LABEL, READINESS_GATE_LABEL, TENANT_LABEL } from "./shared/labels";
 import type { ClusterContext } from "./shared/types";
 
 export type QuotaSize = (typeof QUOTA_SIZES)[number];
@@ -83,15 +84,7 @@ export const CONTAINER_DEFAULTS = {
     default: { cpu: "500m", memory: "512Mi" },
 } as const;
 
-export const TENANT_LABEL = "platform.eks.aws/tenant";
-/**
- * On the namespaces whose tenants config lets face the internet (`internetFacing`): the
- * internet-facing IngressClass admits only these, and the policy pack reads it.
- */
-export const INTERNET_FACING_LABEL = "platform.eks.aws/internet-facing";
-export const INTERNET_FACING_ALLOWED = "allowed";
-/** The controller injects target-health readiness gates into pods of namespaces labelled so: a rollout waits until the load balancer sends to the new pods. */
-export const READINESS_GATE_LABEL = "elbv2.k8s.aws/pod-readiness-gate-inject";
+export { TENANT_LABEL } from "./shared/labels";
 export const OWNERS_ANNOTATION = "platform.eks.aws/owners";
 
 /** One side of a declared allow: the other namespace, its ports and protocol. */

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
+import { evaluatePolicies } from "../policy/engine";
 import { planStack } from "./harness";
 
 const ROOT = join(__dirname, "..");
@@ -146,8 +147,7 @@ describe("docs/tenants.md, Exposing a service: its manifests are judged by the p
         const type = `kubernetes:${group}/${version}:${doc.kind}`;
         return { urn: `urn:pulumi:docs::tenants::${type}::${doc.metadata!.name}`, type, name: doc.metadata!.name, props: doc as Record<string, unknown> };
     };
-    const refusals = async (allowed: string[]) => {
-        const { evaluatePolicies } = await import("../policy/engine");
+    const refusals = (allowed: string[]) => {
         const report = evaluatePolicies(manifests.map(resource), { "k8s-internal-load-balancer": { internetFacingNamespaces: allowed } });
         return report.violations.filter((v) => v.enforcementLevel === "mandatory").map((v) => v.message);
     };
@@ -161,8 +161,8 @@ describe("docs/tenants.md, Exposing a service: its manifests are judged by the p
         ]);
     });
 
-    it("all pass where storefront may face the internet; without that, exactly the two internet-facing ones are refused", async () => {
-        expect(await refusals(["storefront"])).toEqual([]);
-        expect((await refusals([])).map((m) => m.split(" is ")[0]).sort()).toEqual(["Ingress storefront/shop", "Service storefront/shop-tls"]);
+    it("all pass where storefront may face the internet; without that, exactly the two internet-facing ones are refused", () => {
+        expect(refusals(["storefront"])).toEqual([]);
+        expect(refusals([]).map((m) => m.split(" is ")[0]).sort()).toEqual(["Ingress storefront/shop", "Service storefront/shop-tls"]);
     });
 });

@@ -3,7 +3,7 @@
 // fixtures); the extractors read objects as the AWS Load Balancer Controller does.
 import { describe, expect, it } from "vitest";
 import { ACM_CERTIFICATE_ARN, ingressClassCatalogue, ingressLoadBalancer, serviceLoadBalancer } from "../../policy/lib/loadBalancers";
-import { INTERNET_FACING_ALLOWED, INTERNET_FACING_LABEL } from "../../components/tenantNamespace";
+import { INTERNET_FACING_ALLOWED, INTERNET_FACING_LABEL } from "../../components/shared/labels";
 import { INTERNET_FACING_INGRESS_CLASS, NLB_LOAD_BALANCER_CLASS } from "../../components/awsLoadBalancerController";
 import * as lb from "../../policy/lib/loadBalancers";
 import { allPolicies } from "../../policy/policies";
