@@ -7,6 +7,7 @@ import { addonNamespaceLimits, LockedNamespace, POD_IDENTITY_AGENT, scrapedByMon
 import { CHARTS, helmRelease } from "./shared/helm";
 import { workloadIdentity } from "./shared/identity";
 import { RESTRICTED_CONTAINER_SECURITY_CONTEXT, restrictedPodSecurityContext, resources, SYSTEM_NODE_SELECTOR, SYSTEM_TOLERATIONS } from "./shared/scheduling";
+import type { MetricsEndpoint, PlatformAddon, ServiceMonitorSupport } from "./shared/addon";
 import type { ClusterContext } from "./shared/types";
 
 export const EXTERNAL_SECRETS_RELEASE = "external-secrets";
@@ -27,13 +28,8 @@ export interface ExternalSecretsArgs {
     secretsPrefix: string;
     /** Namespaces that may use the ClusterSecretStore; empty means none. */
     allowedNamespaces: string[];
-    /** Prometheus Operator CRDs are installed (kube-prometheus-stack enabled): render a ServiceMonitor. */
-    monitoringEnabled: boolean;
-    /**
-     * With monitoring on: the Prometheus Operator CRDs the chart's ServiceMonitor needs. The
-     * release waits for these only, never for the monitoring release (installs stay parallel).
-     */
-    monitoringCrds?: pulumi.Resource[];
+    /** With monitoring on: the chart renders its ServiceMonitors and waits for the Prometheus CRDs (never the monitoring release). */
+    monitoring?: ServiceMonitorSupport;
     storeName?: string;
 }
 
@@ -124,7 +120,7 @@ export class ExternalSecrets extends pulumi.ComponentResource {
         // Quota above the rollout peak of the three deployments (controller, webhook, cert controller).
         const ns = new LockedNamespace(
             name,
-            { cluster, name: namespace, podSecurity: "restricted", rules: externalSecretsTrafficRules(args.monitoringEnabled), limits: addonNamespaceLimits("4", "4Gi", "20") },
+            { cluster, name: namespace, podSecurity: "restricted", rules: externalSecretsTrafficRules(args.monitoring !== undefined), limits: addonNamespaceLimits("4", "4Gi", "20") },
             { parent: this },
         );
 
@@ -132,10 +128,10 @@ export class ExternalSecrets extends pulumi.ComponentResource {
             cluster,
             source: CHARTS.externalSecrets,
             namespace,
-            values: externalSecretsValues({ highAvailability: cluster.highAvailability, monitoringEnabled: args.monitoringEnabled }),
+            values: externalSecretsValues({ highAvailability: cluster.highAvailability, monitoringEnabled: args.monitoring !== undefined }),
             // Pods get Pod Identity credentials injected at creation: the association must exist first.
             // Its ServiceMonitor needs the Prometheus CRDs (not the monitoring release).
-            dependsOn: [ns, ...identity.ready, ...(args.monitoringCrds ?? [])],
+            dependsOn: [ns, ...identity.ready, ...(args.monitoring?.crds ?? [])],
         });
 
         const store = pulumi.output(clusterSecretStoreManifest({ name: this.storeName, region: cluster.region, allowedNamespaces: args.allowedNamespaces }));
@@ -148,6 +144,32 @@ export class ExternalSecrets extends pulumi.ComponentResource {
 
         this.registerOutputs({ storeName: this.storeName, kmsKeyArn: this.kmsKeyArn, secretsPrefix: this.secretsPrefix });
     }
+}
+
+/** Where Prometheus scrapes the operator, its webhook and cert controller (the chart's ServiceMonitors). */
+export const EXTERNAL_SECRETS_METRICS: MetricsEndpoint = {
+    name: "external-secrets",
+    title: "External Secrets Operator",
+    namespace: PLATFORM_NAMESPACES.externalSecrets,
+    port: EXTERNAL_SECRETS_METRICS_PORT,
+};
+
+/**
+ * External Secrets as a platform add-on. It provides the platform's secret store to the add-ons
+ * installed after it (monitoring reads Alertmanager's configuration through it).
+ */
+export function externalSecretsAddon(store: { secretsPrefix: string; allowedNamespaces: string[] }): PlatformAddon {
+    return {
+        name: "externalSecrets",
+        metrics: EXTERNAL_SECRETS_METRICS,
+        install({ cluster, monitoring }) {
+            const eso = new ExternalSecrets("external-secrets", { cluster, ...store, monitoring });
+            return {
+                outputs: { externalSecretsStoreName: eso.storeName, platformSecretsKmsKeyArn: eso.kmsKeyArn, secretsPrefix: eso.secretsPrefix },
+                secretStore: { storeName: eso.storeName, secretsPrefix: eso.secretsPrefix, ready: [eso.release] },
+            };
+        },
+    };
 }
 
 const COMPONENT_NAMES = {

@@ -23,6 +23,7 @@ import {
     SYSTEM_NODE_SELECTOR,
     SYSTEM_TOLERATIONS,
 } from "./shared/scheduling";
+import type { MetricsEndpoint, PlatformAddon, ServiceMonitorSupport } from "./shared/addon";
 import type { ClusterContext } from "./shared/types";
 
 export const KARPENTER_SERVICE_ACCOUNT = "karpenter";
@@ -31,13 +32,8 @@ export const KARPENTER_METRICS_PORT = 8080;
 export interface KarpenterArgs {
     cluster: ClusterContext;
     config: KarpenterConfig;
-    /** Prometheus Operator CRDs are installed (kube-prometheus-stack enabled): render a ServiceMonitor. */
-    monitoringEnabled: boolean;
-    /**
-     * With monitoring on: the Prometheus Operator CRDs the chart's ServiceMonitor needs. The
-     * release waits for these only, never for the monitoring release (installs stay parallel).
-     */
-    monitoringCrds?: pulumi.Resource[];
+    /** With monitoring on: the chart renders its ServiceMonitor and waits for the Prometheus CRDs (never the monitoring release). */
+    monitoring?: ServiceMonitorSupport;
     /**
      * Controller replicas. Karpenter elects a leader, so a second replica costs little and
      * removes the single point of failure of the component that adds capacity: 2 by default
@@ -232,7 +228,7 @@ export class Karpenter extends pulumi.ComponentResource {
         // Quota above the controller's rollout peak (2 x 1 CPU / 1Gi plus a surge pod).
         const ns = new LockedNamespace(
             name,
-            { cluster, name: namespace, podSecurity: "restricted", rules: karpenterTrafficRules(args.monitoringEnabled), limits: addonNamespaceLimits("4", "4Gi", "10") },
+            { cluster, name: namespace, podSecurity: "restricted", rules: karpenterTrafficRules(args.monitoring !== undefined), limits: addonNamespaceLimits("4", "4Gi", "10") },
             { parent: this },
         );
 
@@ -261,13 +257,13 @@ export class Karpenter extends pulumi.ComponentResource {
                     clusterEndpoint,
                     region: cluster.region,
                     interruptionQueue,
-                    monitoringEnabled: args.monitoringEnabled,
+                    monitoringEnabled: args.monitoring !== undefined,
                     replicas: args.replicas ?? 2,
                 }),
             ),
             // Pods get Pod Identity credentials injected at creation: the association must exist first.
             // Its ServiceMonitor needs the Prometheus CRDs (not the monitoring release).
-            dependsOn: [ns, this.crdRelease, ...identity.ready, ...(args.monitoringCrds ?? [])],
+            dependsOn: [ns, this.crdRelease, ...identity.ready, ...(args.monitoring?.crds ?? [])],
         });
 
         // The node class and pool: after the CRDs, and after the controller so that on destroy
@@ -298,6 +294,27 @@ export class Karpenter extends pulumi.ComponentResource {
 
         this.registerOutputs({ nodeRoleArn: this.nodeRoleArn, interruptionQueueName: this.interruptionQueueName, nodePoolName: this.nodePoolName });
     }
+}
+
+/** Where Prometheus scrapes Karpenter (its chart's ServiceMonitor). */
+export const KARPENTER_METRICS: MetricsEndpoint = { name: "karpenter", title: "Karpenter", namespace: PLATFORM_NAMESPACES.karpenter, port: KARPENTER_METRICS_PORT };
+
+/** Karpenter as a platform add-on: the application NodePool, its node role and interruption queue. */
+export function karpenterAddon(config: KarpenterConfig): PlatformAddon {
+    return {
+        name: "karpenter",
+        metrics: KARPENTER_METRICS,
+        install({ cluster, monitoring }) {
+            const karpenter = new Karpenter("karpenter", { cluster, config, monitoring });
+            return {
+                outputs: {
+                    karpenterNodeRoleArn: karpenter.nodeRoleArn,
+                    karpenterInterruptionQueueName: karpenter.interruptionQueueName,
+                    karpenterNodePoolName: karpenter.nodePoolName,
+                },
+            };
+        },
+    };
 }
 
 export function karpenterTrafficRules(monitoringEnabled: boolean): TrafficRule[] {

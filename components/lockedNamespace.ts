@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { PLATFORM_NAMESPACES } from "../config/namespaces";
+import type { LoadBalancerScheme } from "../config/tenants";
 import type { ClusterContext } from "./shared/types";
 
 /** Kubernetes minor version whose Pod Security Standards the labels pin. */
@@ -44,6 +45,12 @@ export type TrafficPeer =
     | { kind: "podIdentityAgent" }
     /** The nodes (their kubelets and host-network pods), in the private subnets. */
     | { kind: "nodes" }
+    /**
+     * Load balancers of the AWS Load Balancer Controller with target type `ip`: their nodes send
+     * from their own addresses in the subnets they live in (internal: the private subnets;
+     * internet-facing: the public ones), health checks included.
+     */
+    | { kind: "loadBalancers"; scheme: LoadBalancerScheme }
     | { kind: "cidr"; cidr: pulumi.Input<string> };
 
 export interface TrafficRule {
@@ -284,6 +291,12 @@ function peersOf(peer: TrafficPeer, cluster: ClusterContext): pulumi.Input<pulum
             return cluster.privateSubnetCidrs.apply(ipBlocks);
         case "awsApis":
             return cluster.notInternetCidrs.apply((except) => [{ ipBlock: { cidr: ANYWHERE_IPV4, except } }]);
+        case "loadBalancers":
+            return (peer.scheme === "internal" ? cluster.privateSubnetCidrs : cluster.publicSubnetCidrs).apply((cidrs) => {
+                // An empty `from` would admit every source: config refuses internet-facing ports without public subnets.
+                if (cidrs.length === 0) throw new Error(`no subnets for ${peer.scheme} load balancers`);
+                return ipBlocks(cidrs);
+            });
         case "podIdentityAgent":
             return [{ ipBlock: { cidr: POD_IDENTITY_AGENT.cidr } }];
         case "cidr":

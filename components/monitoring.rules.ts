@@ -8,7 +8,9 @@
  *    karpenter_interruption_message_queue_duration_seconds;
  *  - External Secrets 2.9: externalsecret_status_condition, externalsecret_sync_calls_error;
  *  - kube-state-metrics 2.x: kube_node_status_condition;
- *  - Trivy Operator 0.32: trivy_image_vulnerabilities (label `severity`, e.g. "Critical").
+ *  - Trivy Operator 0.32: trivy_image_vulnerabilities (label `severity`, e.g. "Critical");
+ *  - AWS Load Balancer Controller 3.5 (controller-runtime): up (its ServiceMonitor's job is the
+ *    release name), controller_runtime_reconcile_errors_total (label `controller`).
  */
 import { PLATFORM_NAMESPACES } from "../config/namespaces";
 
@@ -31,10 +33,11 @@ const KARPENTER_RUNBOOK = "docs/runbooks/karpenter.md";
 const SECRETS_RUNBOOK = "docs/runbooks/secret-rotation.md";
 const NODES_RUNBOOK = "docs/runbooks/node-group-upgrade.md";
 const VULNERABILITIES_RUNBOOK = "docs/runbooks/vulnerabilities.md";
+const LOAD_BALANCERS_RUNBOOK = "docs/runbooks/load-balancers.md";
 const HOURS_25 = 25 * 3600;
 
 /** The runbook paths the alerts link, relative to the repository root. */
-export const RUNBOOK_PATHS = [RESTORE_RUNBOOK, KARPENTER_RUNBOOK, SECRETS_RUNBOOK, NODES_RUNBOOK, VULNERABILITIES_RUNBOOK];
+export const RUNBOOK_PATHS = [RESTORE_RUNBOOK, KARPENTER_RUNBOOK, SECRETS_RUNBOOK, NODES_RUNBOOK, VULNERABILITIES_RUNBOOK, LOAD_BALANCERS_RUNBOOK];
 
 /** `runbookBaseUrl` (addons.monitoring.runbookBaseUrl, ending in /) makes every runbook_url a link that works from Slack or PagerDuty. */
 export function platformAlertGroups(runbookBaseUrl: string): RuleGroup[] {
@@ -155,6 +158,35 @@ export function platformAlertGroups(runbookBaseUrl: string): RuleGroup[] {
                         summary: "A node is not Ready",
                         description: "Node {{ $labels.node }} has not been Ready for 10 minutes.",
                         runbook_url: runbook(NODES_RUNBOOK),
+                    },
+                },
+            ],
+        },
+        {
+            name: "platform.load-balancers",
+            rules: [
+                {
+                    alert: "AwsLoadBalancerControllerDown",
+                    expr: `absent(up{job="aws-load-balancer-controller", namespace="${PLATFORM_NAMESPACES.awsLoadBalancerController}"} == 1)`,
+                    for: "10m",
+                    labels: { severity: "critical", team: "platform" },
+                    annotations: {
+                        summary: "The AWS Load Balancer Controller is down",
+                        description:
+                            "No controller pod has answered a scrape for 10 minutes: load balancers are no longer reconciled, new pods are not registered as targets, and tenants cannot create LoadBalancer Services or Ingresses (its webhooks fail closed).",
+                        runbook_url: runbook(LOAD_BALANCERS_RUNBOOK),
+                    },
+                },
+                {
+                    alert: "AwsLoadBalancerControllerReconcileErrors",
+                    expr: `sum by (controller) (rate(controller_runtime_reconcile_errors_total{namespace="${PLATFORM_NAMESPACES.awsLoadBalancerController}"}[5m])) > 0`,
+                    for: "15m",
+                    labels: { severity: "warning", team: "platform" },
+                    annotations: {
+                        summary: "The AWS Load Balancer Controller keeps failing to reconcile",
+                        description:
+                            "Its {{ $labels.controller }} controller has failed reconciles for 15 minutes: an Ingress, Service or TargetGroupBinding does not get the load balancer or targets it asks for (AWS permissions, subnets, certificate, or a refused internet-facing class).",
+                        runbook_url: runbook(LOAD_BALANCERS_RUNBOOK),
                     },
                 },
             ],

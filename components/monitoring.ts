@@ -10,15 +10,10 @@ import { platformAlertsRule } from "./monitoring.rules";
 import { CHARTS, helmRelease } from "./shared/helm";
 import { RESTRICTED_CONTAINER_SECURITY_CONTEXT, resources, restrictedPodSecurityContext, systemPlacement } from "./shared/scheduling";
 import type { ClusterContext } from "./shared/types";
-import { VELERO_METRICS_PORT } from "./velero";
-import { TRIVY_METRICS_PORT } from "./trivyOperator";
-import { KARPENTER_METRICS_PORT } from "./karpenter";
-import { EXTERNAL_SECRETS_METRICS_PORT } from "./externalSecrets";
+import type { MetricsEndpoint, PlatformAddon, SecretStoreRef, ServiceMonitorSupport } from "./shared/addon";
 
 /** prometheus-operator release the chart (88.5.3) deploys; its CRDs come from the CRD chart of the same release. */
 export const PROMETHEUS_OPERATOR_VERSION = "v0.93.1";
-/** Helm keeps the CRD release's record here: it holds no namespaced object, and the namespace always exists. */
-export const PROMETHEUS_CRDS_RELEASE_NAMESPACE = "kube-system";
 
 export const MONITORING_RELEASE = "kube-prometheus-stack";
 export const GRAFANA_ADMIN_SECRET = "grafana-admin";
@@ -44,18 +39,12 @@ export interface MonitoringArgs {
     config: MonitoringConfig;
     /** Tenant namespaces: Prometheus scrapes their metrics ports and what they allow from monitoring. */
     tenants: readonly TenantConfig[];
-    /** Which add-ons run, so Prometheus may reach their metrics (their charts bring their own ServiceMonitors). */
-    addons: { velero: boolean; trivy: boolean; karpenter: boolean; externalSecrets: boolean };
-    /**
-     * Add-ons whose charts create no monitor of their own, scraped through PodMonitors created
-     * here. (Velero, Trivy, Karpenter and External Secrets render their own ServiceMonitors.)
-     */
+    /** Add-ons whose charts render their own ServiceMonitors: Prometheus may reach their metrics ports. */
+    scrapeTargets: MetricsEndpoint[];
+    /** Add-ons whose charts create no monitor of their own, scraped through PodMonitors created here. */
     podTargets?: PodScrapeTarget[];
-    /**
-     * The Prometheus CRDs, when the caller applied them first (prometheusCrds()) so that other
-     * add-ons' ServiceMonitors can wait for them; created here as a child when absent.
-     */
-    crds?: pulumi.Resource;
+    /** The Prometheus Operator CRDs (PrometheusOperatorCrds), which every chart rendering a monitor waits for. */
+    crds: ServiceMonitorSupport;
     /**
      * Where Alertmanager's configuration (receivers, routes) comes from: a Secrets Manager secret
      * synced by External Secrets through the platform's ClusterSecretStore.
@@ -71,26 +60,6 @@ export interface AlertmanagerConfigSource {
     dependsOn: pulumi.Resource[];
 }
 
-
-/**
- * The Prometheus Operator CRDs from the pinned `prometheus-operator-crds` chart (nothing else is
- * downloaded at deploy time). The chart templates them, so a chart bump upgrades them; Helm
- * patches and keeps no last-applied annotation, which these CRDs would overflow. Apart from the
- * Monitoring component so that every chart rendering a ServiceMonitor can wait for them without
- * waiting for the monitoring release. prod: deleting the release would delete every
- * ServiceMonitor, PodMonitor and PrometheusRule with it, so it is protected and retained.
- */
-export function prometheusCrds(name: string, cluster: ClusterContext, parent?: pulumi.Resource): k8s.helm.v3.Release {
-    return helmRelease(parent, `${name}-prometheus-crds`, {
-        cluster,
-        source: CHARTS.prometheusOperatorCrds,
-        namespace: PROMETHEUS_CRDS_RELEASE_NAMESPACE,
-        values: {},
-        crdsOnly: true,
-        protect: cluster.protectStateful,
-        retainOnDelete: cluster.protectStateful,
-    });
-}
 
 /**
  * kube-prometheus-stack: Prometheus CRDs applied server-side, Prometheus and Alertmanager on
@@ -136,10 +105,10 @@ export class Monitoring extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const crds = args.crds ?? prometheusCrds(name, cluster, this);
-        this.crds = [crds];
+        const crds = args.crds.crds;
+        this.crds = crds;
 
-        const dependsOn: pulumi.Resource[] = [ns, hostNs, crds];
+        const dependsOn: pulumi.Resource[] = [ns, hostNs, ...crds];
         if (config.grafanaEnabled) {
             // Generated here, held only as a Pulumi secret and in a Kubernetes Secret (encrypted
             // at rest with the cluster's KMS key): never in code, config or Helm values.
@@ -179,9 +148,9 @@ export class Monitoring extends pulumi.ComponentResource {
         });
 
         const rule = platformAlertsRule(this.namespace, config.runbookBaseUrl);
-        new k8s.apiextensions.CustomResource(`${name}-platform-alerts`, rule, { parent: this, provider, dependsOn: [crds, ns] });
+        new k8s.apiextensions.CustomResource(`${name}-platform-alerts`, rule, { parent: this, provider, dependsOn: [...crds, ns] });
         for (const target of args.podTargets ?? []) {
-            new k8s.apiextensions.CustomResource(`${name}-podmonitor-${target.name}`, podMonitor(this.namespace, target), { parent: this, provider, dependsOn: [crds, ns] });
+            new k8s.apiextensions.CustomResource(`${name}-podmonitor-${target.name}`, podMonitor(this.namespace, target), { parent: this, provider, dependsOn: [...crds, ns] });
         }
 
         this.registerOutputs({
@@ -192,6 +161,48 @@ export class Monitoring extends pulumi.ComponentResource {
             release: release.status,
         });
     }
+}
+
+export interface MonitoringAddonArgs {
+    config: MonitoringConfig;
+    tenants: readonly TenantConfig[];
+}
+
+/**
+ * kube-prometheus-stack as a platform add-on. It scrapes every enabled add-on's metrics
+ * endpoint, and reads Alertmanager's configuration through the secret store an earlier add-on
+ * (External Secrets) provides.
+ */
+export function monitoringAddon(args: MonitoringAddonArgs): PlatformAddon {
+    return {
+        name: "monitoring",
+        install({ cluster, monitoring: crds, metrics, secretStore }) {
+            if (!crds) throw new Error("the monitoring add-on is installed after the Prometheus Operator CRDs");
+            const monitoring = new Monitoring("monitoring", {
+                cluster,
+                config: args.config,
+                tenants: args.tenants,
+                scrapeTargets: metrics,
+                crds,
+                alertmanagerConfig: alertmanagerConfigSource(args.config.alertmanagerConfigSecret, secretStore),
+            });
+            return {
+                outputs: {
+                    monitoringNamespace: monitoring.namespace,
+                    grafanaAdminSecretName: monitoring.grafanaAdminSecretName,
+                    prometheusServiceName: monitoring.prometheusServiceName,
+                    alertmanagerServiceName: monitoring.alertmanagerServiceName,
+                },
+            };
+        },
+    };
+}
+
+/** Alertmanager's receivers (pager keys, webhook URLs) are synced from Secrets Manager through the platform's store. */
+function alertmanagerConfigSource(secret: string | undefined, store: SecretStoreRef | undefined): AlertmanagerConfigSource | undefined {
+    if (!secret) return undefined;
+    if (!store) throw new Error("addons.monitoring.alertmanagerConfigSecret: the External Secrets add-on must be installed before monitoring");
+    return { storeName: store.storeName, secretName: `${store.secretsPrefix}${secret}`, dependsOn: store.ready };
 }
 
 export function podMonitor(namespace: string, target: PodScrapeTarget): { apiVersion: string; kind: string; metadata: Record<string, unknown>; spec: Record<string, unknown> } {
@@ -245,12 +256,6 @@ function monitoringRules(args: MonitoringArgs): TrafficRule[] {
             podLabels: { "app.kubernetes.io/name": "alertmanager" },
         },
     ];
-    const addonMetrics = [
-        { on: args.addons.velero, name: "velero", title: "Velero", namespace: PLATFORM_NAMESPACES.velero, port: VELERO_METRICS_PORT },
-        { on: args.addons.trivy, name: "trivy", title: "Trivy Operator", namespace: PLATFORM_NAMESPACES.trivy, port: TRIVY_METRICS_PORT },
-        { on: args.addons.karpenter, name: "karpenter", title: "Karpenter", namespace: PLATFORM_NAMESPACES.karpenter, port: KARPENTER_METRICS_PORT },
-        { on: args.addons.externalSecrets, name: "external-secrets", title: "External Secrets Operator", namespace: PLATFORM_NAMESPACES.externalSecrets, port: EXTERNAL_SECRETS_METRICS_PORT },
-    ];
     const scrape = (name: string, title: string, namespace: string, port: number): TrafficRule => ({
         name: `allow-scrape-${name}`,
         description: `Prometheus scrapes ${title}`,
@@ -259,7 +264,7 @@ function monitoringRules(args: MonitoringArgs): TrafficRule[] {
         ports: [{ port }],
         podLabels: prometheus,
     });
-    for (const addon of addonMetrics.filter((a) => a.on)) rules.push(scrape(addon.name, addon.title, addon.namespace, addon.port));
+    for (const target of args.scrapeTargets) rules.push(scrape(target.name, target.title, target.namespace, target.port));
     for (const target of args.podTargets ?? []) rules.push(scrape(target.name, target.name, target.namespace, target.port));
     // Every tenant's metrics ports, and whatever a tenant allows from monitoring: the egress half.
     rules.push(...monitoringScrapeRules(args.tenants, prometheus));

@@ -10,7 +10,8 @@ import { ClusterAccess, MANAGED_BY_LABELS } from "./accessControl";
 import { COREDNS } from "./lockedNamespace";
 import { SYSTEM_TAINT } from "./shared/scheduling";
 import type { ClusterContext } from "./shared/types";
-import { egressAllowsFor, TENANT_LABEL, TenantNamespace } from "./tenantNamespace";
+import { INTERNET_FACING_ALLOWED, INTERNET_FACING_LABEL, TENANT_LABEL } from "./shared/labels";
+import { egressAllowsFor, TenantNamespace } from "./tenantNamespace";
 
 export interface NamespaceBaselineArgs {
     cluster: ClusterContext;
@@ -26,6 +27,7 @@ export interface NamespaceBaselineArgs {
 }
 
 export const TENANT_PLACEMENT_POLICY = "platform-tenant-pods-off-system-nodes";
+export const TENANT_LOAD_BALANCERS_POLICY = "platform-tenant-load-balancers";
 
 /**
  * Built-in CEL admission (no webhook): pods in tenant namespaces may not tolerate the system
@@ -42,6 +44,50 @@ export function tenantPlacementValidations(): { expression: string; message: str
             message: "Tenant pods may not set spec.nodeName: the scheduler places them on application nodes.",
         },
     ];
+}
+
+/**
+ * Built-in CEL admission for what tenants apply themselves (kubectl, their own CI), which the
+ * policy pack never sees: a LoadBalancer Service is the AWS Load Balancer Controller's (no Classic
+ * Load Balancer of the in-tree provider), and nothing is internet-facing outside the namespaces
+ * config allows. The controller's own IngressClassParams refuse the internet-facing class
+ * elsewhere too, but only once it reconciles; this refuses at apply time.
+ */
+export function tenantLoadBalancerValidations(): { expression: string; message: string }[] {
+    const annotation = (key: string) => `has(object.metadata.annotations) && '${key}' in object.metadata.annotations && object.metadata.annotations['${key}']`;
+    const allowed = `(has(namespaceObject.metadata.labels) && '${INTERNET_FACING_LABEL}' in namespaceObject.metadata.labels && namespaceObject.metadata.labels['${INTERNET_FACING_LABEL}'] == '${INTERNET_FACING_ALLOWED}')`;
+    const loadBalancerService = "object.kind == 'Service' && has(object.spec.type) && object.spec.type == 'LoadBalancer'";
+    return [
+        {
+            // Only at creation: the class is immutable, and Services created before the controller keep theirs.
+            expression: `!(${loadBalancerService}) || request.operation != 'CREATE' || (has(object.spec.loadBalancerClass) && object.spec.loadBalancerClass == 'service.k8s.aws/nlb')`,
+            message: "A LoadBalancer Service gets a Network Load Balancer from the AWS Load Balancer Controller: spec.loadBalancerClass must be service.k8s.aws/nlb (no Classic Load Balancers).",
+        },
+        {
+            expression: `!(${loadBalancerService}) || !(${annotation("service.beta.kubernetes.io/aws-load-balancer-scheme")} == 'internet-facing') || ${allowed}`,
+            message: "This namespace may not expose internet-facing load balancers (tenants[].internetFacing): remove the aws-load-balancer-scheme annotation or set it to internal.",
+        },
+        {
+            expression: `object.kind != 'Ingress' || !((${annotation("alb.ingress.kubernetes.io/scheme")} == 'internet-facing') || (has(object.spec.ingressClassName) && object.spec.ingressClassName == 'alb-internet-facing')) || ${allowed}`,
+            message: "This namespace may not expose internet-facing load balancers (tenants[].internetFacing): use IngressClass alb, which is internal.",
+        },
+    ];
+}
+
+type ResourceRule = { apiGroups: string[]; apiVersions: string[]; operations: string[]; resources: string[] };
+
+/** A ValidatingAdmissionPolicy (failing closed) and its Deny binding to every tenant namespace. */
+function tenantAdmissionPolicy(name: string, policyName: string, resourceRules: ResourceRule[], validations: { expression: string; message: string }[], opts: pulumi.CustomResourceOptions): void {
+    const metadata = { name: policyName, labels: { ...MANAGED_BY_LABELS } };
+    const policy = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(name, { metadata, spec: { failurePolicy: "Fail", matchConstraints: { resourceRules }, validations } }, opts);
+    new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(
+        name,
+        {
+            metadata,
+            spec: { policyName, validationActions: ["Deny"], matchResources: { namespaceSelector: { matchExpressions: [{ key: TENANT_LABEL, operator: "Exists" }] } } },
+        },
+        { ...opts, dependsOn: [policy] },
+    );
 }
 
 export class NamespaceBaseline extends pulumi.ComponentResource {
@@ -63,32 +109,9 @@ export class NamespaceBaseline extends pulumi.ComponentResource {
             );
         }
 
-        const placement = new k8s.admissionregistration.v1.ValidatingAdmissionPolicy(
-            `${name}-tenant-placement`,
-            {
-                metadata: { name: TENANT_PLACEMENT_POLICY, labels: { ...MANAGED_BY_LABELS } },
-                spec: {
-                    failurePolicy: "Fail",
-                    matchConstraints: {
-                        resourceRules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["pods"] }],
-                    },
-                    validations: tenantPlacementValidations(),
-                },
-            },
-            childOpts,
-        );
-        new k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding(
-            `${name}-tenant-placement`,
-            {
-                metadata: { name: TENANT_PLACEMENT_POLICY, labels: { ...MANAGED_BY_LABELS } },
-                spec: {
-                    policyName: TENANT_PLACEMENT_POLICY,
-                    validationActions: ["Deny"],
-                    matchResources: { namespaceSelector: { matchExpressions: [{ key: TENANT_LABEL, operator: "Exists" }] } },
-                },
-            },
-            { ...childOpts, dependsOn: [placement] },
-        );
+        const rule = (apiGroup: string, resource: string) => ({ apiGroups: [apiGroup], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: [resource] });
+        tenantAdmissionPolicy(`${name}-tenant-placement`, TENANT_PLACEMENT_POLICY, [rule("", "pods")], tenantPlacementValidations(), childOpts);
+        tenantAdmissionPolicy(`${name}-tenant-load-balancers`, TENANT_LOAD_BALANCERS_POLICY, [rule("", "services"), rule("networking.k8s.io", "ingresses")], tenantLoadBalancerValidations(), childOpts);
 
         if (args.coreDnsDisruptionBudget) {
             this.coreDnsBudget = new k8s.policy.v1.PodDisruptionBudget(

@@ -66,6 +66,8 @@ export class Network extends pulumi.ComponentResource {
     /** Where nodes, pods (the VPC CNI takes pod IPs from the node's subnet) and the control plane's ENIs are. */
     readonly privateSubnetCidrs: pulumi.Output<string[]>;
     readonly publicSubnetIds: pulumi.Output<string[]>;
+    /** Where internet-facing load balancers have their addresses (the AWS Load Balancer Controller picks these subnets). */
+    readonly publicSubnetCidrs: pulumi.Output<string[]>;
     /** The program owns the VPC: nothing in it but what it creates (no VPC endpoints). */
     readonly ownsVpc: boolean;
 
@@ -79,6 +81,7 @@ export class Network extends pulumi.ComponentResource {
             this.privateSubnetIds = pulumi.output(net.privateSubnetIds);
             this.privateSubnetCidrs = pulumi.all(net.privateSubnetIds.map((id) => aws.ec2.getSubnetOutput({ id }, { parent: this }).cidrBlock));
             this.publicSubnetIds = pulumi.output(net.publicSubnetIds);
+            this.publicSubnetCidrs = pulumi.all(net.publicSubnetIds.map((id) => aws.ec2.getSubnetOutput({ id }, { parent: this }).cidrBlock));
             this.ownsVpc = false;
         } else {
             const built = this.buildManaged(name, net, args);
@@ -87,6 +90,7 @@ export class Network extends pulumi.ComponentResource {
             this.privateSubnetIds = built.privateSubnetIds;
             this.privateSubnetCidrs = pulumi.output(deriveSubnetCidrs(net).privateCidrs);
             this.publicSubnetIds = built.publicSubnetIds;
+            this.publicSubnetCidrs = pulumi.output(deriveSubnetCidrs(net).publicCidrs);
             this.ownsVpc = true;
         }
         this.registerOutputs({ vpcId: this.vpcId, vpcCidr: this.vpcCidr, privateSubnetIds: this.privateSubnetIds, publicSubnetIds: this.publicSubnetIds });

@@ -6,10 +6,11 @@
 import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import type { QUOTA_SIZES, TenantConfig } from "../config/tenants";
+import { LOAD_BALANCER_SCHEMES, type QUOTA_SIZES, type TenantConfig } from "../config/tenants";
 import { PLATFORM_NAMESPACES } from "../config/namespaces";
 import { ciDeployerRules, developerRules, MANAGED_BY_LABELS, namespaceRole, PLATFORM_GROUPS } from "./accessControl";
 import { LockedNamespace, type TrafficRule } from "./lockedNamespace";
+import { INTERNET_FACING_ALLOWED, INTERNET_FACING_LABEL, READINESS_GATE_LABEL, TENANT_LABEL } from "./shared/labels";
 import type { ClusterContext } from "./shared/types";
 
 export type QuotaSize = (typeof QUOTA_SIZES)[number];
@@ -83,7 +84,7 @@ export const CONTAINER_DEFAULTS = {
     default: { cpu: "500m", memory: "512Mi" },
 } as const;
 
-export const TENANT_LABEL = "platform.eks.aws/tenant";
+export { TENANT_LABEL } from "./shared/labels";
 export const OWNERS_ANNOTATION = "platform.eks.aws/owners";
 
 /** One side of a declared allow: the other namespace, its ports and protocol. */
@@ -124,7 +125,8 @@ export function egressAllowsFor(tenant: string, tenants: readonly TenantConfig[]
  * Every NetworkPolicy allow of a tenant namespace, on top of default deny and DNS:
  * - ingress from `monitoring` on its metrics ports (Prometheus scrapes);
  * - ingress from each namespace its config lists, on exactly those ports and protocol;
- * - egress to each tenant whose config lists this one, on exactly those ports and protocol.
+ * - egress to each tenant whose config lists this one, on exactly those ports and protocol;
+ * - ingress from the load balancers' subnets on the ports it exposes, per scheme.
  */
 export function tenantTrafficRules(tenant: TenantConfig, egressTo: NamespaceAllow[]): TrafficRule[] {
     const rules: TrafficRule[] = [];
@@ -153,8 +155,35 @@ export function tenantTrafficRules(tenant: TenantConfig, egressTo: NamespaceAllo
             peer: { kind: "namespace", namespace: allow.namespace },
             ports: allow.ports.map((port) => ({ port, protocol: allow.protocol })),
         })),
+        ...loadBalancerRules(tenant),
     );
     return rules;
+}
+
+/** One rule per scheme the tenant exposes ports for: from where those load balancers send. */
+function loadBalancerRules(tenant: TenantConfig): TrafficRule[] {
+    return LOAD_BALANCER_SCHEMES.flatMap((scheme): TrafficRule[] => {
+        const ports = tenant.expose.filter((exposed) => exposed.scheme === scheme).map((exposed) => exposed.port);
+        if (ports.length === 0) return [];
+        const subnets = scheme === "internal" ? "private" : "public";
+        return [
+            {
+                name: `allow-${scheme}-load-balancers`,
+                description: `config: ${scheme} load balancers (target type ip, from the ${subnets} subnets) -> ${tenant.name} on TCP ${ports.join(", ")}`,
+                direction: "ingress",
+                peer: { kind: "loadBalancers", scheme },
+                ports: ports.map((port) => ({ port, protocol: "TCP" })),
+            },
+        ];
+    });
+}
+
+/** Labels a tenant namespace carries for the load balancer controller and the policy pack. */
+export function exposureLabels(tenant: TenantConfig): Record<string, string> {
+    return {
+        ...(tenant.internetFacing ? { [INTERNET_FACING_LABEL]: INTERNET_FACING_ALLOWED } : {}),
+        ...(tenant.expose.length > 0 ? { [READINESS_GATE_LABEL]: "enabled" } : {}),
+    };
 }
 
 /**
@@ -211,7 +240,7 @@ export class TenantNamespace extends pulumi.ComponentResource {
                 cluster,
                 name: tenant.name,
                 podSecurity: "restricted",
-                labels: { ...labels, "platform.eks.aws/quota": tenant.quota },
+                labels: { ...labels, "platform.eks.aws/quota": tenant.quota, ...exposureLabels(tenant) },
                 annotations,
                 rules: tenantTrafficRules(tenant, args.egressTo),
                 limits: { quota: { ...quotaClass.hard }, container: { ...CONTAINER_DEFAULTS, max: quotaClass.containerMax } },

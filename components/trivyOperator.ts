@@ -7,6 +7,7 @@ import { CHARTS, helmRelease } from "./shared/helm";
 import { workloadIdentity } from "./shared/identity";
 import { trivyEcrReadPolicy } from "./trivyOperator.iam";
 import { RESTRICTED_CONTAINER_SECURITY_CONTEXT, resources, restrictedPodSecurityContext, systemPlacement } from "./shared/scheduling";
+import type { MetricsEndpoint, PlatformAddon, ServiceMonitorSupport } from "./shared/addon";
 import type { ClusterContext } from "./shared/types";
 
 export const TRIVY_RELEASE = "trivy-operator";
@@ -25,7 +26,7 @@ export interface TrivyOperatorArgs {
     cluster: ClusterContext;
     config: TrivyConfig;
     /** When monitoring is on: the Prometheus CRDs the chart's ServiceMonitor needs (not the monitoring release). */
-    monitoring?: { crds: pulumi.Resource[] };
+    monitoring?: ServiceMonitorSupport;
 }
 
 /**
@@ -80,6 +81,21 @@ export class TrivyOperator extends pulumi.ComponentResource {
         }
         this.registerOutputs({ namespace: this.namespace });
     }
+}
+
+/** Where Prometheus scrapes the operator's report metrics (its chart's ServiceMonitor). */
+export const TRIVY_METRICS: MetricsEndpoint = { name: "trivy", title: "Trivy Operator", namespace: PLATFORM_NAMESPACES.trivy, port: TRIVY_METRICS_PORT };
+
+/** Trivy Operator as a platform add-on: it exports nothing. */
+export function trivyOperatorAddon(config: TrivyConfig): PlatformAddon {
+    return {
+        name: "trivy",
+        metrics: TRIVY_METRICS,
+        install({ cluster, monitoring }) {
+            new TrivyOperator("trivy-operator", { cluster, config, monitoring });
+            return { outputs: {} };
+        },
+    };
 }
 
 function trafficRules(monitoring: boolean): TrafficRule[] {

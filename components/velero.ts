@@ -7,6 +7,8 @@ import { addonNamespaceLimits, LockedNamespace, scrapedByMonitoring, type Traffi
 import { CHARTS, helmRelease } from "./shared/helm";
 import { workloadIdentity } from "./shared/identity";
 import { RESTRICTED_CONTAINER_SECURITY_CONTEXT, resources, restrictedPodSecurityContext, systemPlacement } from "./shared/scheduling";
+import { AccessLogBucket } from "./accessLogs";
+import type { MetricsEndpoint, PlatformAddon, ServiceMonitorSupport } from "./shared/addon";
 import type { ClusterContext } from "./shared/types";
 import { veleroBucketPolicy, veleroKeyPolicy, veleroRolePolicy } from "./velero.iam";
 
@@ -34,7 +36,7 @@ export interface VeleroArgs {
      * When monitoring is on: the Prometheus CRDs the chart's ServiceMonitor needs. Velero waits
      * for the CRDs only, never for the monitoring release itself.
      */
-    monitoring?: { crds: pulumi.Resource[] };
+    monitoring?: ServiceMonitorSupport;
     /** Where the backup bucket's S3 server access logs go (the platform's access-log bucket). */
     accessLogs?: { bucketName: pulumi.Input<string>; ready: pulumi.Resource[] };
 }
@@ -203,6 +205,45 @@ export class Velero extends pulumi.ComponentResource {
         this.roleArn = identity.roleArn;
         this.registerOutputs({ bucketName: this.bucketName, bucketArn: this.bucketArn, kmsKeyArn: this.kmsKeyArn, roleArn: this.roleArn });
     }
+}
+
+/** Where Prometheus scrapes Velero (its chart's ServiceMonitor). */
+export const VELERO_METRICS: MetricsEndpoint = { name: "velero", title: "Velero", namespace: PLATFORM_NAMESPACES.velero, port: VELERO_METRICS_PORT };
+
+export interface VeleroAddonArgs {
+    config: VeleroConfig;
+    breakGlassRoleArn: string;
+    /** The role that runs `pulumi up` (aws:PrincipalArn is the role, not the session). */
+    deployerRoleArn: string;
+}
+
+/**
+ * Velero as a platform add-on, with the bucket that keeps the backup bucket's server access
+ * logs (who read or deleted backups, and when).
+ */
+export function veleroAddon(args: VeleroAddonArgs): PlatformAddon {
+    return {
+        name: "velero",
+        metrics: VELERO_METRICS,
+        install({ cluster, monitoring }) {
+            const accessLogs = new AccessLogBucket("access-logs", {
+                clusterName: cluster.name,
+                accountId: cluster.accountId,
+                partition: cluster.partition,
+                tags: cluster.tags,
+                protectStateful: cluster.protectStateful,
+            });
+            const velero = new Velero("velero", {
+                cluster,
+                config: args.config,
+                breakGlassRoleArn: args.breakGlassRoleArn,
+                deployerRoleArns: [args.deployerRoleArn],
+                monitoring,
+                accessLogs,
+            });
+            return { outputs: { veleroBucketName: velero.bucketName, veleroBucketArn: velero.bucketArn, veleroKmsKeyArn: velero.kmsKeyArn, veleroRoleArn: velero.roleArn } };
+        },
+    };
 }
 
 function trafficRules(monitoring: boolean): TrafficRule[] {

@@ -80,6 +80,10 @@ export const monitoringSchema = z.strictObject({
         ),
 });
 
+export const awsLoadBalancerControllerSchema = z.strictObject({
+    enabled,
+});
+
 export const addonsSchema = z
     .strictObject({
         karpenter: karpenterSchema.default(karpenterSchema.parse({})),
@@ -87,6 +91,9 @@ export const addonsSchema = z
         velero: veleroSchema.default(veleroSchema.parse({})),
         trivy: trivySchema.default(trivySchema.parse({})),
         monitoring: monitoringSchema.default(monitoringSchema.parse({})),
+        awsLoadBalancerController: awsLoadBalancerControllerSchema
+            .default(awsLoadBalancerControllerSchema.parse({}))
+            .describe("AWS Load Balancer Controller: tenants expose services through an Ingress (ALB) or a Service (NLB); internal unless a tenant is `internetFacing`."),
     })
     .describe("Platform add-ons, each switchable per stack.");
 
@@ -96,3 +103,4 @@ export type ExternalSecretsConfig = z.infer<typeof externalSecretsSchema>;
 export type VeleroConfig = z.infer<typeof veleroSchema>;
 export type TrivyConfig = z.infer<typeof trivySchema>;
 export type MonitoringConfig = z.infer<typeof monitoringSchema>;
+export type AwsLoadBalancerControllerConfig = z.infer<typeof awsLoadBalancerControllerSchema>;

@@ -86,7 +86,7 @@ export interface NameInputs {
     clusterName: string;
     managedNetwork: boolean;
     nodeGroupNames: string[];
-    addons: { karpenter: boolean; externalSecrets: boolean; velero: boolean; trivy: boolean };
+    addons: { karpenter: boolean; externalSecrets: boolean; velero: boolean; trivy: boolean; awsLoadBalancerController: boolean };
 }
 
 /** What of a validated config decides the derived names. */
@@ -94,16 +94,28 @@ export interface NamedConfig {
     clusterName: string;
     network: { mode: string };
     nodeGroups: ReadonlyArray<{ name: string }>;
-    addons: { karpenter: { enabled: boolean }; externalSecrets: { enabled: boolean }; velero: { enabled: boolean }; trivy: { enabled: boolean } };
+    addons: {
+        karpenter: { enabled: boolean };
+        externalSecrets: { enabled: boolean };
+        velero: { enabled: boolean };
+        trivy: { enabled: boolean };
+        awsLoadBalancerController: { enabled: boolean };
+    };
 }
 
 export function nameInputsOf(config: NamedConfig): NameInputs {
-    const { karpenter, externalSecrets, velero, trivy } = config.addons;
+    const { karpenter, externalSecrets, velero, trivy, awsLoadBalancerController } = config.addons;
     return {
         clusterName: config.clusterName,
         managedNetwork: config.network.mode === "managed",
         nodeGroupNames: config.nodeGroups.map((g) => g.name),
-        addons: { karpenter: karpenter.enabled, externalSecrets: externalSecrets.enabled, velero: velero.enabled, trivy: trivy.enabled },
+        addons: {
+            karpenter: karpenter.enabled,
+            externalSecrets: externalSecrets.enabled,
+            velero: velero.enabled,
+            trivy: trivy.enabled,
+            awsLoadBalancerController: awsLoadBalancerController.enabled,
+        },
     };
 }
 
@@ -151,6 +163,9 @@ export function derivedAwsNames(inputs: NameInputs, accountId = ACCOUNT_ID_PLACE
     }
     if (inputs.addons.trivy) {
         names.push({ purpose: "the Trivy scan jobs' ECR read role", name: `${c}-trivy-operator-ecr-read`, kind: "iamRole" });
+    }
+    if (inputs.addons.awsLoadBalancerController) {
+        names.push({ purpose: "the AWS Load Balancer Controller role", name: `${c}-load-balancer-controller`, kind: "iamRole" });
     }
     return names;
 }

@@ -7,6 +7,7 @@ export const PLATFORM_NAMESPACES = {
     monitoring: "monitoring",
     /** node-exporter needs host access, so it lives apart from the restricted monitoring namespace. */
     nodeExporter: "monitoring-host",
+    awsLoadBalancerController: "aws-load-balancer-controller",
 } as const;
 
 export const RESERVED_NAMESPACES = new Set<string>([

@@ -93,11 +93,30 @@ export const stackConfigSchema = z
                     "COMPLIANCE retention cannot be shortened by anyone: `pulumi destroy` of this non-production stack could not empty the backup bucket until every backup's retention ends; use GOVERNANCE outside prod",
             });
         }
+        checkExposure(config, ctx);
         checkDeployRunner(config, ctx);
         if (config.environment === "prod") checkProductionRules(config, ctx);
     });
 
 type StackConfigInput = z.infer<typeof stackConfigSchema>;
+
+/** Exposed ports need the controller that creates load balancers, and internet-facing ones need public subnets. */
+function checkExposure(config: StackConfigInput, ctx: z.RefinementCtx): void {
+    const noPublicSubnets = config.network.mode === "existing" && config.network.publicSubnetIds.length === 0;
+    config.tenants.forEach((tenant, index) => {
+        if (tenant.expose.length > 0 && !config.addons.awsLoadBalancerController.enabled) {
+            ctx.addIssue({ code: "custom", path: ["tenants", index, "expose"], message: "needs addons.awsLoadBalancerController.enabled: nothing else creates the load balancers" });
+        }
+        const internetFacing = tenant.expose.findIndex((exposed) => exposed.scheme === "internet-facing");
+        if (internetFacing >= 0 && noPublicSubnets) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["tenants", index, "expose", internetFacing, "scheme"],
+                message: "network.publicSubnetIds is empty: an internet-facing load balancer needs public subnets (tagged kubernetes.io/role/elb)",
+            });
+        }
+    });
+}
 
 /** The runner must reach the API server: a private endpoint only from the VPC, a public one only from its allow-list. */
 function checkDeployRunner(config: StackConfigInput, ctx: z.RefinementCtx): void {

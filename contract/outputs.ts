@@ -15,7 +15,7 @@ import type { Input } from "@pulumi/pulumi";
 import { z } from "zod";
 
 /** The contract version; bump it with any change to the schema below, then run `npm run docs`. */
-export const CONTRACT_VERSION = "1.0.0";
+export const CONTRACT_VERSION = "1.1.0";
 
 const ARN_PREFIX = "arn:aws[a-z-]*";
 
@@ -92,6 +92,25 @@ export const platformOutputsSchema = z
         grafanaAdminSecretName: kubernetesName.optional().describe("Secret (in the monitoring namespace) holding the Grafana admin credentials; the name only, never the value. Present when monitoring is enabled."),
         prometheusServiceName: kubernetesName.optional().describe("Service of Prometheus in the monitoring namespace (port 9090). Present when monitoring is enabled."),
         alertmanagerServiceName: kubernetesName.optional().describe("Service of Alertmanager in the monitoring namespace (port 9093). Present when monitoring is enabled."),
+        // Add-on: AWS Load Balancer Controller
+        loadBalancerControllerNamespace: kubernetesName
+            .optional()
+            .describe("Namespace of the AWS Load Balancer Controller (its logs and events explain a load balancer that does not come up). Present when the controller is enabled."),
+        ingressClassName: kubernetesName
+            .optional()
+            .describe("IngressClass of internal Application Load Balancers (the default class; any tenant namespace). Present when the AWS Load Balancer Controller is enabled."),
+        internetFacingIngressClassName: kubernetesName
+            .optional()
+            .describe("IngressClass of internet-facing Application Load Balancers; admitted only in the namespaces listed in `internetFacingNamespaces`. Present when the AWS Load Balancer Controller is enabled."),
+        loadBalancerClass: z
+            .string()
+            .regex(/^[a-z0-9.-]+\/[a-z0-9.-]+$/, "must be a load balancer class such as service.k8s.aws/nlb")
+            .optional()
+            .describe("`spec.loadBalancerClass` of a Service of type LoadBalancer that gets a Network Load Balancer (internal unless the scheme annotation says `internet-facing`). Present when the AWS Load Balancer Controller is enabled."),
+        internetFacingNamespaces: z
+            .array(kubernetesName)
+            .optional()
+            .describe("Tenant namespaces that may expose internet-facing load balancers (`tenants[].internetFacing`); in every other one the policy pack refuses them. Present when the AWS Load Balancer Controller is enabled."),
     })
     .describe(`Stack outputs of the eks-platform project, contract version ${CONTRACT_VERSION}.`);
 
@@ -110,7 +129,7 @@ export type OutputInput<T> = T extends readonly (infer E)[]
 export type PlatformStackOutputs = { [K in keyof PlatformOutputs]: OutputInput<PlatformOutputs[K]> };
 
 export type Stability = "stable" | "beta";
-export type Addon = "karpenter" | "externalSecrets" | "velero" | "monitoring";
+export type Addon = "karpenter" | "externalSecrets" | "velero" | "monitoring" | "awsLoadBalancerController";
 
 export interface FieldContract {
     /** A Pulumi secret: encrypted in state, `[secret]` in the plan; read with getOutput/requireOutput. */
@@ -125,6 +144,7 @@ export interface FieldContract {
 
 const stable = { secret: false, stability: "stable", since: "1.0.0" } as const;
 const beta = { secret: false, stability: "beta", since: "1.0.0" } as const;
+const betaSince11 = { ...beta, since: "1.1.0" } as const;
 
 /** Per field: secret, stability, since, add-on. A field missing here does not compile. */
 export const CONTRACT: { readonly [K in PlatformOutputField]-?: FieldContract } = {
@@ -161,6 +181,11 @@ export const CONTRACT: { readonly [K in PlatformOutputField]-?: FieldContract } 
     grafanaAdminSecretName: { ...beta, addon: "monitoring" },
     prometheusServiceName: { ...beta, addon: "monitoring" },
     alertmanagerServiceName: { ...beta, addon: "monitoring" },
+    loadBalancerControllerNamespace: { ...betaSince11, addon: "awsLoadBalancerController" },
+    ingressClassName: { ...betaSince11, addon: "awsLoadBalancerController" },
+    internetFacingIngressClassName: { ...betaSince11, addon: "awsLoadBalancerController" },
+    loadBalancerClass: { ...betaSince11, addon: "awsLoadBalancerController" },
+    internetFacingNamespaces: { ...betaSince11, addon: "awsLoadBalancerController" },
 };
 
 export const CONTRACT_FIELDS = Object.keys(platformOutputsSchema.shape) as PlatformOutputField[];

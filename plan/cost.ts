@@ -3,8 +3,9 @@
  * table (plan/prices.json, with its date and source). Usage the plan cannot see (log volume,
  * backup size, NAT traffic) comes from the stack's `costAssumptions` (config/costAssumptions.ts).
  * A line whose price the table lacks (a Region or an instance type it has no price for) is
- * marked unpriced and the total incomplete: never a silent zero. Karpenter-launched capacity is
- * demand-driven and not included; the line items say what each one assumes.
+ * marked unpriced and the total incomplete: never a silent zero. What follows demand the plan
+ * cannot see (Karpenter-launched capacity, tenants' load balancers) is not priced: the estimate
+ * names it (`usageNotIncluded`); the line items say what each one assumes.
  */
 import prices from "./prices.json";
 import type { ResolvedCostAssumptions } from "../config/load";
@@ -32,7 +33,18 @@ export interface CostEstimate {
     unpricedLines: string[];
     /** The usage figures the usage-based lines assume, and where they came from. */
     assumptions: ResolvedCostAssumptions;
+    /** Costs that follow demand the plan cannot see, named so that nobody takes the total for all of it. */
+    usageNotIncluded: string[];
 }
+
+/** What each component that creates AWS resources on demand adds to the bill outside the total. */
+const USAGE_BY_COMPONENT: Array<[string, string]> = [
+    ["platform:index:Karpenter", "application capacity Karpenter launches (demand-driven, within the NodePool's limits)"],
+    [
+        "platform:index:AwsLoadBalancerController",
+        "load balancers tenants create through the AWS Load Balancer Controller (per-tenant usage: each ALB or NLB bills hourly plus capacity units; the controller itself runs on the system nodes at no extra cost)",
+    ],
+];
 
 type RegionPrices = (typeof prices.regions)["eu-west-1"];
 
@@ -158,6 +170,7 @@ export function estimateMonthlyCost(resources: PlanResourceDocument[], region: s
         complete: unpricedLines.length === 0,
         unpricedLines,
         assumptions,
+        usageNotIncluded: USAGE_BY_COMPONENT.filter(([type]) => resources.some((r) => r.type === type)).map(([, usage]) => usage),
     };
 }
 
@@ -178,8 +191,9 @@ export function renderCost(estimate: CostEstimate): string {
     const total = `  ${(estimate.complete ? "total" : "total (INCOMPLETE)").padEnd(52)} ${"".padStart(14)}  ${estimate.totalMonthlyUsd.toFixed(2).padStart(9)}`;
     const incomplete = estimate.complete ? [] : [`  INCOMPLETE: ${estimate.unpricedLines.length} line(s) have no price and count as 0: ${estimate.unpricedLines.join("; ")}`];
     return [
-        `Modeled monthly cost (${estimate.currency}, ${estimate.region}, prices recorded ${estimate.pricesRecorded}; Karpenter capacity not included):`,
+        `Modeled monthly cost (${estimate.currency}, ${estimate.region}, prices recorded ${estimate.pricesRecorded}):`,
         renderAssumptions(estimate.assumptions),
+        ...estimate.usageNotIncluded.map((usage) => `  Not included (usage): ${usage}`),
         ...rows,
         total,
         ...incomplete,

@@ -34,6 +34,17 @@ export interface RecordedResource {
      * (name, ARN, id, URL) another resource could refer to.
      */
     outputs: Record<string, unknown>;
+    /**
+     * URNs the program says the resource had in stacks deployed by earlier versions of it (its
+     * `aliases` given as URNs): the engine moves that state here instead of replacing it. The
+     * type aliases the provider SDKs add to every resource of a renamed type are left out.
+     */
+    aliases: string[];
+}
+
+/** An alias as the SDK sends it: an old URN, or a spec (the SDKs' own type aliases) the engine turns into one. */
+interface AliasMessage {
+    getUrn(): string;
 }
 
 interface RegisterRequest {
@@ -47,6 +58,7 @@ interface RegisterRequest {
     getProtect(): boolean | undefined;
     getRetainondelete(): boolean | undefined;
     getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+    getAliasesList(): AliasMessage[];
 }
 
 interface RegisterResponse {
@@ -115,6 +127,7 @@ export class ResourceRecorder {
             props: convert(raw, "policy") as Record<string, unknown>,
             id: id && id !== UNKNOWN_SENTINEL ? id : null,
             outputs: convert(computedOutputs(raw, state), "display") as Record<string, unknown>,
+            aliases: req.getAliasesList().map((alias) => alias.getUrn()).filter((urn) => urn !== ""),
         });
     }
 

@@ -216,6 +216,30 @@ describe("every config rule gives a message naming the key, stack, value and wha
         expect(problemsOf(patched(devSource, "tenants", tenants))).toContain('eks-platform:tenants[2].name = "payments": "payments" is declared twice');
     });
 
+    it("exposed ports: internet-facing only where allowed, never a port platform pods dial, each once, and only with the controller", () => {
+        const tenants = structured(devSource, "tenants");
+        tenants[1].expose = [{ port: 8443, scheme: "internet-facing" }, { port: 443 }, { port: 8443 }];
+        const problems = problemsOf(patched(devSource, "tenants", tenants));
+        expect(problems).toContain('eks-platform:tenants[1].expose[0].scheme = "internet-facing": needs tenants[1].internetFacing: true (the platform team\'s decision that database may face the internet)');
+        expect(problems).toContain(
+            "eks-platform:tenants[1].expose[1].port = 443: platform pods dial the API server on port 443 in the VPC's subnets, so they could reach this port too: let the pods listen on another port (the load balancer's listener may still be 443)",
+        );
+        expect(problems).toContain("eks-platform:tenants[1].expose[2].port = 8443: port 8443 is listed twice");
+        const withoutController = patched(devSource, "addons", { ...structured<Record<string, unknown>>(devSource, "addons"), awsLoadBalancerController: { enabled: false } });
+        expect(problemsOf(withoutController)).toEqual(["eks-platform:tenants[0].expose = [{\"port\":9898}]: needs addons.awsLoadBalancerController.enabled: nothing else creates the load balancers"]);
+        tenants[1].expose = [{ port: 8443, scheme: "internet-facing" }];
+        tenants[1].internetFacing = true;
+        expect(() => parsePlatformConfig(patched(devSource, "tenants", tenants))).not.toThrow();
+    });
+
+    it("an internet-facing port in an existing VPC without public subnets", () => {
+        const network = { mode: "existing", vpcId: "vpc-0abc12345def67890", privateSubnetIds: ["subnet-0aaa1111", "subnet-0bbb2222"] };
+        const tenants = [...structured(devSource, "tenants"), { name: "shop", owners: ["team-web"], internetFacing: true, expose: [{ port: 8443, scheme: "internet-facing" }] }];
+        expect(problemsOf(patched(patched(devSource, "network", network), "tenants", tenants))).toEqual([
+            'eks-platform:tenants[2].expose[0].scheme = "internet-facing": network.publicSubnetIds is empty: an internet-facing load balancer needs public subnets (tagged kubernetes.io/role/elb)',
+        ]);
+    });
+
     it("External Secrets allowed in a namespace that is not a tenant", () => {
         const addons = { ...structured(devSource, "addons"), externalSecrets: { allowedNamespaces: ["payments", "ghost"] } };
         expect(problemsOf(patched(devSource, "addons", addons))).toContain(

@@ -6,11 +6,12 @@
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { SECRET_FIELDS } from "../contract/outputs";
-import { createPlan } from "../plan";
+import { parsePlatformConfig } from "../config";
+import { createPlan, policyResourcesOf } from "../plan";
 import { runProgram, PROJECT_DIR, type ProgramRun } from "../plan/run";
 import { loadStackConfig, type StackConfigSource } from "../plan/stackConfig";
-import { evaluatePolicies, loadPolicyPackConfig, platformPolicyConfigPath, type PolicyReport } from "../policy/engine";
-import { Recorded } from "./harness";
+import { evaluatePolicies, loadPolicyPackConfig, platformPolicyConfigPath, type PolicyPackConfig, type PolicyReport } from "../policy/engine";
+import { Recorded, updateConfig } from "./harness";
 import { unsecretedOutputs } from "./support/platformOutputs";
 
 const CONSUMER_DIR = join(PROJECT_DIR, "examples", "consumer");
@@ -115,10 +116,58 @@ describe("examples/consumer against the dev platform", () => {
         expect(env).toContainEqual({ name: "DB_PASSWORD", valueFrom: { secretKeyRef: { name: externalSecret.spec.target.name, key: "password" } } });
     });
 
+    it("is exposed through an internal Application Load Balancer: the platform's IngressClass, to the port the platform's config exposes", () => {
+        const ingress = recorded.one("kubernetes:networking.k8s.io/v1:Ingress").props as any;
+        expect(ingress.spec.ingressClassName).toBe(platformOutputs.ingressClassName);
+        expect(ingress.spec.ingressClassName).toBe("alb");
+        expect(ingress.spec.rules[0].http.paths[0].backend.service).toEqual({ name: "payments-api", port: { name: "http" } });
+        const service = recorded.one("kubernetes:core/v1:Service").props as any;
+        const deployment = recorded.one("kubernetes:apps/v1:Deployment").props as any;
+        const port = deployment.spec.template.spec.containers[0].ports.find((p: { name: string }) => p.name === service.spec.ports[0].targetPort).containerPort;
+        const payments = parsePlatformConfig(loadStackConfig(PROJECT_DIR, "dev")).tenants.find((t) => t.name === "payments")!;
+        expect(payments.expose).toEqual([{ port, scheme: "internal" }]);
+        expect(run.outputs).toMatchObject({ ingressName: "payments-api", exposure: "internal" });
+    });
+
     it("exports where to reach the service", () => {
         expect(run.outputs).toMatchObject({ namespace: "payments", serviceHost: "payments-api.payments.svc.cluster.local", clusterName: platformOutputs.clusterName });
     });
 });
+
+describe("examples/consumer facing the internet", () => {
+    const ACM = "arn:aws:acm:eu-west-1:111122223333:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
+    const internetFacing = { "payments-app:exposure": "internet-facing", "payments-app:certificateArn": ACM };
+    /** The pack with the platform's `internetFacingNamespaces` output as its knob, as docs/tenants.md shows. */
+    const packFor = (outputs: Record<string, unknown>) => ({ ...loadPolicyPackConfig(platformPolicyConfigPath), "k8s-internal-load-balancer": { internetFacingNamespaces: outputs.internetFacingNamespaces } });
+    const mandatory = (run: ProgramRun, config: PolicyPackConfig) =>
+        evaluatePolicies(policyResourcesOf(run.resources), config).violations.filter((v) => v.enforcementLevel === "mandatory").map((v) => `${v.policy}: ${v.message}`);
+
+    it("is refused by the pack while the platform's config does not allow payments", async () => {
+        const run = await runConsumer(platformOutputs, internetFacing);
+        expect((recordedIngress(run).spec as { ingressClassName: string }).ingressClassName).toBe("alb-internet-facing");
+        expect(mandatory(run, packFor(platformOutputs))).toEqual([
+            "k8s-internal-load-balancer: Ingress payments/payments-api is an internet-facing load balancer (IngressClass alb-internet-facing is internet-facing) in namespace payments, which may not face the internet",
+        ]);
+    }, 60_000);
+
+    it("passes once the platform allows payments (`tenants[].internetFacing`), with its ACM certificate", async () => {
+        const allowing = await createPlan({
+            stack: "dev",
+            transformConfig: updateConfig<Array<Record<string, unknown>>>("tenants", (tenants) =>
+                tenants.map((t) => (t.name === "payments" ? { ...t, internetFacing: true, expose: [{ port: 9898, scheme: "internet-facing" }] } : t)),
+            ),
+        });
+        const outputs = unsecretedOutputs(allowing.document.outputs);
+        expect(outputs.internetFacingNamespaces).toEqual(["payments"]);
+        const run = await runConsumer(outputs, internetFacing);
+        expect(mandatory(run, packFor(outputs))).toEqual([]);
+        expect((recordedIngress(run).metadata as { annotations: Record<string, string> }).annotations["alb.ingress.kubernetes.io/certificate-arn"]).toBe(ACM);
+    }, 60_000);
+});
+
+function recordedIngress(run: ProgramRun): Record<string, unknown> {
+    return new Recorded(run.resources).one("kubernetes:networking.k8s.io/v1:Ingress").props;
+}
 
 describe("examples/consumer refuses a platform it cannot rely on", () => {
     it("a missing required output: fails naming the field", async () => {
@@ -133,6 +182,11 @@ describe("examples/consumer refuses a platform it cannot rely on", () => {
     it("a platform without External Secrets: fails saying so", async () => {
         const { externalSecretsStoreName: _a, secretsPrefix: _b, platformSecretsKmsKeyArn: _c, ...outputs } = platformOutputs;
         await expect(runConsumer(outputs)).rejects.toThrow(/no External Secrets add-on/);
+    });
+
+    it("a platform without the AWS Load Balancer Controller: fails saying so", async () => {
+        const { ingressClassName: _a, internetFacingIngressClassName: _b, loadBalancerClass: _c, loadBalancerControllerNamespace: _d, internetFacingNamespaces: _e, ...outputs } = platformOutputs;
+        await expect(runConsumer(outputs)).rejects.toThrow(/no AWS Load Balancer Controller add-on \(output ingressClassName is absent\)/);
     });
 
     it("a namespace that is not a tenant of the platform: fails naming it", async () => {

@@ -81,6 +81,26 @@ describe("lines the price table cannot price", () => {
         }
     });
 
+    it("names what follows demand and is not in the total: Karpenter's capacity, tenants' load balancers (the controller itself costs nothing)", async () => {
+        const { plan } = await planStack("prod");
+        const facts = stackFacts(plan.source);
+        const estimate = estimateMonthlyCost(plan.document.resources, facts.region, facts.costAssumptions);
+        expect(estimate.usageNotIncluded).toEqual([
+            "application capacity Karpenter launches (demand-driven, within the NodePool's limits)",
+            "load balancers tenants create through the AWS Load Balancer Controller (per-tenant usage: each ALB or NLB bills hourly plus capacity units; the controller itself runs on the system nodes at no extra cost)",
+        ]);
+        expect(renderCost(estimate)).toMatch(/^ {2}Not included \(usage\): load balancers tenants create through the AWS Load Balancer Controller/m);
+        const without = await planStack("prod", {
+            transformConfig: (source) =>
+                updateConfig<Array<Record<string, unknown>>>("tenants", (tenants) => tenants.map(({ expose: _e, internetFacing: _i, ...t }) => t))(
+                    updateConfig<Record<string, unknown>>("addons", (addons) => ({ ...addons, awsLoadBalancerController: { enabled: false }, karpenter: { enabled: false } }))(source),
+                ),
+        });
+        const bare = estimateMonthlyCost(without.plan.document.resources, facts.region, facts.costAssumptions);
+        expect(bare.usageNotIncluded).toEqual([]);
+        expect(bare.totalMonthlyUsd).toBe(estimate.totalMonthlyUsd);
+    }, 60_000);
+
     it("--cost --json adds complete, unpricedLines and the assumptions to the cost field", () => {
         const result = runScript("scripts/plan.ts", ["--stack", "dev", "--cost", "--json"]);
         expect(result.status).toBe(0);

@@ -19,6 +19,7 @@ const PINNED_CHARTS = [
     { chart: "trivy-operator", version: "0.34.0", repo: "https://aquasecurity.github.io/helm-charts/" },
     { chart: "kube-prometheus-stack", version: "88.5.3", repo: "https://prometheus-community.github.io/helm-charts" },
     { chart: "prometheus-operator-crds", version: "31.0.1", repo: "https://prometheus-community.github.io/helm-charts" },
+    { chart: "aws-load-balancer-controller", version: "3.5.0", repo: "https://aws.github.io/eks-charts" },
 ];
 
 /** Resource types that fetch what they apply when the engine runs them (manifests, charts rendered client-side). */
@@ -62,7 +63,7 @@ export function unpinnedDownloads(resources: PlanResourceDocument[]): string[] {
 }
 
 describe("the download check", () => {
-    const base = { custom: true, remote: false, parent: null, provider: null, dependencies: [], protect: false, retainOnDelete: false, id: null, outputs: {} };
+    const base = { custom: true, remote: false, parent: null, provider: null, dependencies: [], protect: false, retainOnDelete: false, id: null, outputs: {}, aliases: [] };
     it("reports a manifest fetched from a release asset and an unpinned chart", () => {
         const configFile = { ...base, urn: "u1", type: "kubernetes:yaml/v2:ConfigFile", name: "crds", inputs: { file: "https://github.com/o/r/releases/download/v1/crds.yaml" } };
         const release = { ...base, urn: "u2", type: "kubernetes:helm.sh/v3:Release", name: "x", inputs: { chart: "velero", version: "12.2.0", repositoryOpts: { repo: "https://vmware-tanzu.github.io/helm-charts" } } };

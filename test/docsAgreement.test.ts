@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
+import { evaluatePolicies } from "../policy/engine";
 import { planStack } from "./harness";
 
 const ROOT = join(__dirname, "..");
@@ -133,5 +134,35 @@ describe("the workflow's header and the docs name its variables, secrets and inp
                 ...used("secrets").filter((name) => line.includes(name) && /\bvariables?\b/i.test(line) && !/\bsecrets?\b/i.test(line)).map((name) => `${name} called a variable: ${line}`),
             ]);
         expect(wrong, relative(ROOT, join(ROOT, file))).toEqual([]);
+    });
+});
+
+describe("docs/tenants.md, Exposing a service: its manifests are judged by the pack as the page says", () => {
+    const section = read("docs/tenants.md").split("## Exposing a service")[1].split("\n## ")[0];
+    const manifests = [...section.matchAll(/```yaml\n([\s\S]*?)```/g)]
+        .map((m) => parse(m[1]) as { apiVersion?: string; kind?: string; metadata?: { name: string; namespace: string } })
+        .filter((doc) => doc.kind !== undefined);
+    const resource = (doc: (typeof manifests)[number]) => {
+        const [group, version] = doc.apiVersion!.includes("/") ? doc.apiVersion!.split("/") : ["core", doc.apiVersion!];
+        const type = `kubernetes:${group}/${version}:${doc.kind}`;
+        return { urn: `urn:pulumi:docs::tenants::${type}::${doc.metadata!.name}`, type, name: doc.metadata!.name, props: doc as Record<string, unknown> };
+    };
+    const refusals = (allowed: string[]) => {
+        const report = evaluatePolicies(manifests.map(resource), { "k8s-internal-load-balancer": { internetFacingNamespaces: allowed } });
+        return report.violations.filter((v) => v.enforcementLevel === "mandatory").map((v) => v.message);
+    };
+
+    it("shows an internal and an internet-facing Ingress and Service", () => {
+        expect(manifests.map((m) => `${m.kind} ${m.metadata!.namespace}/${m.metadata!.name}`)).toEqual([
+            "Ingress payments/payments-api",
+            "Ingress storefront/shop",
+            "Service payments/ledger",
+            "Service storefront/shop-tls",
+        ]);
+    });
+
+    it("all pass where storefront may face the internet; without that, exactly the two internet-facing ones are refused", () => {
+        expect(refusals(["storefront"])).toEqual([]);
+        expect(refusals([]).map((m) => m.split(" is ")[0]).sort()).toEqual(["Ingress storefront/shop", "Service storefront/shop-tls"]);
     });
 });

@@ -47,7 +47,7 @@ async function build(overrides: { highAvailability?: boolean; monitoringEnabled?
                 }),
                 secretsPrefix: PREFIX,
                 allowedNamespaces: overrides.allowedNamespaces ?? ALLOWED,
-                monitoringEnabled: overrides.monitoringEnabled ?? false,
+                monitoring: overrides.monitoringEnabled ? { crds: [] } : undefined,
             }),
         { region: REGION, accountId: ACCOUNT },
     );

@@ -271,6 +271,7 @@ describe("npm run plan -- --render: the plan's releases, its exit codes and its 
             "monitoring-prometheus-crds 31.0.1 kube-system 1",
             "karpenter-crd 1.14.1 karpenter 1",
             "karpenter 1.14.1 karpenter 1",
+            "aws-load-balancer-controller 3.5.0 aws-load-balancer-controller 1",
             "trivy-operator 0.34.0 trivy-system 1",
             "external-secrets 2.9.0 external-secrets 1",
             "velero 12.1.0 velero 1",

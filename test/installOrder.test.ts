@@ -47,7 +47,7 @@ describe.each(["dev", "prod"])("install order in the %s plan", (stack) => {
     it("exactly the charts that render ServiceMonitors wait for the Prometheus CRDs, and for nothing of monitoring but them", () => {
         const crds = release("monitoring-prometheus-crds");
         const waiting = recorded.ofType(RELEASE).filter((r) => recorded.dependsOn(r, crds)).map((r) => r.name).sort();
-        expect(waiting).toEqual(["external-secrets", "karpenter", "kube-prometheus-stack", "trivy-operator", "velero"]);
+        expect(waiting).toEqual(["aws-load-balancer-controller", "external-secrets", "karpenter", "kube-prometheus-stack", "trivy-operator", "velero"]);
     });
 
     it("the managed add-ons the nodes need do not wait for access entries", () => {

@@ -47,7 +47,7 @@ async function build(overrides: { highAvailability?: boolean; monitoringEnabled?
             new Karpenter("karpenter", {
                 cluster: fakeClusterContext({ name: CLUSTER, region: REGION, highAvailability: overrides.highAvailability ?? true, protectStateful: overrides.protectStateful ?? false }),
                 config,
-                monitoringEnabled: overrides.monitoringEnabled ?? false,
+                monitoring: overrides.monitoringEnabled ? { crds: [] } : undefined,
             }),
         { region: REGION, accountId: ACCOUNT },
     );
@@ -431,8 +431,8 @@ describe("controller IAM", () => {
     });
 });
 
-/** The whole program: both ADDONS-I add-ons in the dev and prod plans, independent of each other, switchable. */
-describe("ADDONS-I in the dev and prod plans", () => {
+/** The whole program: Karpenter and External Secrets in the dev and prod plans, independent of each other, switchable. */
+describe("Karpenter and External Secrets in the dev and prod plans", () => {
     const switchOff = (addon: "karpenter" | "externalSecrets") =>
         updateConfig<Record<string, Record<string, unknown>>>("addons", (addons) => ({ ...addons, [addon]: { ...addons[addon], enabled: false } }));
 

@@ -18,6 +18,11 @@ import {
     podMonitor,
 } from "../components/monitoring";
 import { platformAlertGroups, platformAlertsRule } from "../components/monitoring.rules";
+import { EXTERNAL_SECRETS_METRICS } from "../components/externalSecrets";
+import { KARPENTER_METRICS } from "../components/karpenter";
+import { PrometheusOperatorCrds } from "../components/prometheusOperatorCrds";
+import { TRIVY_METRICS } from "../components/trivyOperator";
+import { VELERO_METRICS } from "../components/velero";
 import { CHARTS } from "../components/shared/helm";
 import { NODE_ROLE_LABEL } from "../components/shared/scheduling";
 import { monitoringSchema, type MonitoringConfig } from "../config/addons";
@@ -72,8 +77,9 @@ async function build(overrides: { config?: Partial<MonitoringConfig>; prod?: boo
         return new Monitoring("monitoring", {
             cluster,
             config: { ...monitoringSchema.parse({}), ...overrides.config },
-            tenants: [{ name: "payments", owners: ["team-payments"], quota: "small", allowIngressFrom: [], metricsPorts: [8080, 9090] }],
-            addons: { velero: true, trivy: true, karpenter: true, externalSecrets: true },
+            tenants: [{ name: "payments", owners: ["team-payments"], quota: "small", allowIngressFrom: [], metricsPorts: [8080, 9090], internetFacing: false, expose: [] }],
+            scrapeTargets: [VELERO_METRICS, TRIVY_METRICS, KARPENTER_METRICS, EXTERNAL_SECRETS_METRICS],
+            crds: new PrometheusOperatorCrds("prometheus-operator-crds", { cluster }),
             podTargets: [{ name: "example", namespace: "example-addon", podLabels: { "app.kubernetes.io/name": "example" }, port: 9102 }],
             alertmanagerConfig: overrides.alertmanagerConfig,
         });

@@ -4,7 +4,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, parsePlatformConfig, type PlatformConfig } from "../config";
 import { quantity } from "./support/quantity";
 import { LockedNamespace, COREDNS, POD_IDENTITY_AGENT, POD_SECURITY_VERSION, type TrafficRule } from "../components/lockedNamespace";
-import { TENANT_PLACEMENT_POLICY } from "../components/namespaceBaseline";
+import { evaluate } from "@marcbachmann/cel-js";
+import { TENANT_PLACEMENT_POLICY, tenantLoadBalancerValidations } from "../components/namespaceBaseline";
 import { addonConfiguration } from "../components/clusterAddons";
 import { SYSTEM_TAINT } from "../components/shared/scheduling";
 import { CONTAINER_DEFAULTS, monitoringScrapeRules, OWNERS_ANNOTATION, QUOTA_CLASSES, TENANT_LABEL } from "../components/tenantNamespace";
@@ -16,7 +17,7 @@ import { buildBaseline, inNamespace, metadataOf, ofKind, STACKS } from "./suppor
 
 const NAME_LABEL = "kubernetes.io/metadata.name";
 
-type Peer = { namespaceSelector?: { matchLabels?: Record<string, string>; matchExpressions?: unknown[] }; podSelector?: unknown; ipBlock?: unknown };
+type Peer = { namespaceSelector?: { matchLabels?: Record<string, string>; matchExpressions?: unknown[] }; podSelector?: unknown; ipBlock?: { cidr: string; except?: string[] } };
 type PolicyRule = { from?: Peer[]; to?: Peer[]; ports?: { port: number; protocol?: string }[] };
 type PolicySpec = { podSelector?: Record<string, unknown>; policyTypes?: string[]; ingress?: PolicyRule[]; egress?: PolicyRule[] };
 const specOf = (policy: RecordedResource) => (policy.props.spec ?? {}) as PolicySpec;
@@ -32,7 +33,7 @@ function openings(policies: RecordedResource[]): string[] {
         ] as const) {
             for (const rule of rules) {
                 for (const peer of rule[side] ?? []) {
-                    const ns = peer.namespaceSelector?.matchLabels?.[NAME_LABEL];
+                    const ns = peer.ipBlock ? `cidr:${peer.ipBlock.cidr}` : peer.namespaceSelector?.matchLabels?.[NAME_LABEL];
                     for (const port of rule.ports ?? []) result.push(`${direction} ${ns} ${port.protocol ?? "TCP"}/${port.port}`);
                 }
             }
@@ -41,10 +42,14 @@ function openings(policies: RecordedResource[]): string[] {
     return [...new Set(result)].sort();
 }
 
+/** Where load balancers of each scheme send from: the subnets of test/fixtures/cluster.ts. */
+const LOAD_BALANCER_SUBNETS = { internal: ["10.20.0.0/19", "10.20.32.0/19"], "internet-facing": ["10.20.224.0/22", "10.20.228.0/22"] };
+
 /** What the config says each tenant namespace must open beyond DNS, and nothing else. */
 function expectedOpenings(config: PlatformConfig, tenant: string): string[] {
     const self = config.tenants.find((t) => t.name === tenant)!;
     const result = self.metricsPorts.map((port) => `ingress monitoring TCP/${port}`);
+    for (const exposed of self.expose) for (const cidr of LOAD_BALANCER_SUBNETS[exposed.scheme]) result.push(`ingress cidr:${cidr} TCP/${exposed.port}`);
     for (const allow of self.allowIngressFrom) for (const port of allow.ports) result.push(`ingress ${allow.namespace} ${allow.protocol}/${port}`);
     for (const other of config.tenants) {
         for (const allow of other.allowIngressFrom.filter((a) => a.namespace === tenant)) {
@@ -168,7 +173,7 @@ describe.each(STACKS)("namespace baseline, %s stack", (stack) => {
         }
     });
 
-    it("no NetworkPolicy is broader than it looks: every rule has peers and ports, every peer names one namespace", () => {
+    it("no NetworkPolicy is broader than it looks: every rule has peers and ports, every peer names one namespace or one load balancer subnet", () => {
         for (const policy of ofKind(recorded, "NetworkPolicy")) {
             const where = `${metadataOf(policy).namespace}/${metadataOf(policy).name}`;
             const spec = specOf(policy);
@@ -178,7 +183,15 @@ describe.each(STACKS)("namespace baseline, %s stack", (stack) => {
                 expect(rule.peers?.length ?? 0, `${where}: a rule without peers allows every source/destination`).toBeGreaterThan(0);
                 expect(rule.ports?.length ?? 0, `${where}: a rule without ports allows every port`).toBeGreaterThan(0);
                 for (const peer of rule.peers ?? []) {
-                    expect(peer.ipBlock, `${where}: tenants get no CIDR peers`).toBeUndefined();
+                    if (peer.ipBlock) {
+                        // Only the ingress of the load balancers a tenant exposes ports to, from the subnets they live in.
+                        const scheme = /^allow-(internal|internet-facing)-load-balancers$/.exec(metadataOf(policy).name ?? "")?.[1] as keyof typeof LOAD_BALANCER_SUBNETS | undefined;
+                        expect(scheme, `${where}: tenants get no other CIDR peers`).toBeDefined();
+                        expect(spec.egress ?? [], where).toEqual([]);
+                        expect(LOAD_BALANCER_SUBNETS[scheme!], where).toContain(peer.ipBlock.cidr);
+                        expect(peer.ipBlock.except, where).toBeUndefined();
+                        continue;
+                    }
                     expect(peer.namespaceSelector?.matchExpressions, where).toBeUndefined();
                     expect(Object.keys(peer.namespaceSelector?.matchLabels ?? {}), `${where}: peer must select one namespace by name`).toEqual([NAME_LABEL]);
                 }
@@ -208,18 +221,36 @@ describe.each(STACKS)("namespace baseline, %s stack", (stack) => {
     });
 
     it("tenant pods may not tolerate the system taint or pick a node: an admission policy bound to every tenant namespace", () => {
-        const policy = recorded.one("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy");
+        const policy = recorded.one("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy", "baseline-tenant-placement");
         const spec = policy.props.spec as { failurePolicy: string; validations: { expression: string }[]; matchConstraints: { resourceRules: { resources: string[]; operations: string[] }[] } };
         expect(spec.failurePolicy).toBe("Fail");
         expect(spec.matchConstraints.resourceRules).toEqual([expect.objectContaining({ resources: ["pods"], operations: ["CREATE", "UPDATE"] })]);
         expect(spec.validations.map((v) => v.expression).join("\n")).toContain(`'${SYSTEM_TAINT.key}'`);
-        const binding = recorded.one("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding");
+        const binding = recorded.one("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding", "baseline-tenant-placement");
         const bindingSpec = binding.props.spec as { policyName: string; validationActions: string[]; matchResources: { namespaceSelector: { matchExpressions: { key: string; operator: string }[] } } };
         expect(bindingSpec.policyName).toBe(TENANT_PLACEMENT_POLICY);
         expect(bindingSpec.validationActions).toEqual(["Deny"]);
         expect(bindingSpec.matchResources.namespaceSelector.matchExpressions).toEqual([{ key: TENANT_LABEL, operator: "Exists" }]);
         // ...and that label is on every tenant namespace, so the binding selects them all.
         for (const namespace of ofKind(recorded, "Namespace")) expect(metadataOf(namespace).labels).toHaveProperty(TENANT_LABEL);
+    });
+
+    it("tenant Services and Ingresses are judged at admission too, in every tenant namespace; only allowed tenants carry the internet-facing label", () => {
+        const policy = recorded.one("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy", "baseline-tenant-load-balancers");
+        const spec = policy.props.spec as { failurePolicy: string; matchConstraints: { resourceRules: { resources: string[] }[] } };
+        expect(spec.failurePolicy).toBe("Fail");
+        expect(spec.matchConstraints.resourceRules.map((r) => r.resources)).toEqual([["services"], ["ingresses"]]);
+        const binding = recorded.one("kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding", "baseline-tenant-load-balancers");
+        expect(binding.props.spec).toEqual({
+            policyName: "platform-tenant-load-balancers",
+            validationActions: ["Deny"],
+            matchResources: { namespaceSelector: { matchExpressions: [{ key: TENANT_LABEL, operator: "Exists" }] } },
+        });
+        for (const tenant of config.tenants) {
+            const labels = metadataOf(ofKind(recorded, "Namespace").find((n) => metadataOf(n).name === tenant.name)!).labels ?? {};
+            expect(labels["platform.eks.aws/internet-facing"], tenant.name).toBe(tenant.internetFacing ? "allowed" : undefined);
+            expect(labels["elbv2.k8s.aws/pod-readiness-gate-inject"], tenant.name).toBe(tenant.expose.length > 0 ? "enabled" : undefined);
+        }
     });
 
     it("creates no PodDisruptionBudget while CoreDNS's managed add-on brings its own", () => {
@@ -311,7 +342,7 @@ describe("LockedNamespace (platform namespaces use it too)", () => {
 describe("monitoring scrape egress (for the monitoring add-on's namespace)", () => {
     it("covers every tenant's metrics ports and allows declared from monitoring, nothing more", () => {
         const config = parsePlatformConfig(loadStackConfig(PROJECT_DIR, "prod"));
-        const tenants = [...config.tenants, { name: "batch", owners: ["x"], quota: "small" as const, metricsPorts: [], allowIngressFrom: [{ namespace: "monitoring", ports: [9100], protocol: "TCP" as const }] }];
+        const tenants = [...config.tenants, { name: "batch", owners: ["x"], quota: "small" as const, metricsPorts: [], allowIngressFrom: [{ namespace: "monitoring", ports: [9100], protocol: "TCP" as const }], internetFacing: false, expose: [] }];
         const rules = monitoringScrapeRules(tenants);
         const opened = rules.flatMap((r) => r.ports.map((p) => `${r.direction} ${(r.peer as { namespace: string }).namespace} ${p.protocol}/${p.port}`)).sort();
         const expected = [
@@ -350,5 +381,39 @@ describe("CoreDNS's disruption budget comes from the managed add-on", () => {
         expect(values.podDisruptionBudget.enabled).toBe(true);
         expect(values.podDisruptionBudget.maxUnavailable).toBeGreaterThanOrEqual(1);
         expect(values.podDisruptionBudget.minAvailable).toBeUndefined();
+    });
+});
+
+describe("tenant load balancers at admission (CEL, evaluated as the API server would)", () => {
+    const namespace = (allowed: boolean) => ({ metadata: { name: "shop", labels: { "platform.eks.aws/tenant": "shop", ...(allowed ? { "platform.eks.aws/internet-facing": "allowed" } : {}) } } });
+    const service = (annotations: Record<string, string>, spec: Record<string, unknown> = { type: "LoadBalancer", loadBalancerClass: "service.k8s.aws/nlb" }) => ({ kind: "Service", metadata: { name: "s", annotations }, spec });
+    const ingress = (annotations: Record<string, string>, spec: Record<string, unknown> = {}) => ({ kind: "Ingress", metadata: { name: "i", annotations }, spec });
+    /** The messages of the validations that refuse the object. */
+    const refused = (object: object, allowed = false, operation = "CREATE") =>
+        tenantLoadBalancerValidations()
+            .filter((v) => evaluate(v.expression, { object, namespaceObject: namespace(allowed), request: { operation } }) !== true)
+            .map((v) => v.message.split(":")[0]);
+
+    it("admits internal load balancers and ClusterIP Services anywhere", () => {
+        expect(refused(service({}))).toEqual([]);
+        expect(refused(service({ "service.beta.kubernetes.io/aws-load-balancer-scheme": "internal" }))).toEqual([]);
+        expect(refused(service({}, { type: "ClusterIP" }))).toEqual([]);
+        expect(refused(ingress({}, { ingressClassName: "alb" }))).toEqual([]);
+        expect(refused({ kind: "Service", metadata: { name: "bare" }, spec: { type: "ClusterIP" } })).toEqual([]);
+    });
+
+    it("refuses a Classic Load Balancer at creation, and leaves an existing class-less Service updatable", () => {
+        expect(refused(service({}, { type: "LoadBalancer" }))).toEqual(["A LoadBalancer Service gets a Network Load Balancer from the AWS Load Balancer Controller"]);
+        expect(refused(service({}, { type: "LoadBalancer" }), false, "UPDATE")).toEqual([]);
+    });
+
+    it("refuses internet-facing Services and Ingresses in a namespace not allowed, admits them in an allowed one", () => {
+        const publicService = service({ "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing" });
+        const publicIngress = ingress({}, { ingressClassName: "alb-internet-facing" });
+        const annotated = ingress({ "alb.ingress.kubernetes.io/scheme": "internet-facing" });
+        for (const object of [publicService, publicIngress, annotated]) {
+            expect(refused(object), JSON.stringify(object)).toEqual(["This namespace may not expose internet-facing load balancers (tenants[].internetFacing)"]);
+            expect(refused(object, true), JSON.stringify(object)).toEqual([]);
+        }
     });
 });

@@ -14,11 +14,13 @@ import { platformNetwork, type ClusterFacts } from "./support/platformFlows";
 /** The network facts a plan fixes: VPC, private subnets, the service range the cluster is created with. */
 function clusterFacts(recorded: Recorded): ClusterFacts {
     const vpc = recorded.one("aws:ec2/vpc:Vpc");
-    const privateSubnets = recorded.ofType("aws:ec2/subnet:Subnet").filter((s) => (s.props.tags as Record<string, string>)["kubernetes.io/role/internal-elb"] === "1");
+    const subnetsTagged = (role: string) => recorded.ofType("aws:ec2/subnet:Subnet").filter((s) => (s.props.tags as Record<string, string>)[role] === "1");
+    const privateSubnets = subnetsTagged("kubernetes.io/role/internal-elb");
     const cluster = recorded.one("eks:index:Cluster");
     return {
         vpcCidr: String(vpc.props.cidrBlock),
         privateSubnetCidrs: privateSubnets.map((s) => String(s.props.cidrBlock)),
+        publicSubnetCidrs: subnetsTagged("kubernetes.io/role/elb").map((s) => String(s.props.cidrBlock)),
         // Unset, EKS picks 172.20.0.0/16 for a VPC in 10.0.0.0/8 (what the clusters got before it was set).
         serviceCidr: String(cluster.props.kubernetesServiceIpAddressRange ?? "172.20.0.0/16"),
     };
@@ -95,6 +97,69 @@ describe.each(listStacks(PROJECT_DIR))("traffic in the %s plan", (stack) => {
             .map((c) => `${c.from} -> ${c.to}:${c.port}/${c.protocol}${c.via ? ` via ${c.via}` : ""} (${c.verdict})`);
         expect(model.allowedConnections([]).length).toBeGreaterThan(40);
         expect([...new Set(extra)]).toEqual([]);
+    });
+});
+
+/** What load balancers and the internet may reach, checked on tenant pods (their only way in from outside the cluster's pods). */
+const OUTSIDE_SOURCES = ["internalLoadBalancers", "internetFacingLoadBalancers", "internet"];
+
+function undeclaredFromOutside(model: NetworkModel, flows: Flow[], namespaces: Set<string>): string[] {
+    return model
+        .allowedFromOutside(OUTSIDE_SOURCES, namespaces)
+        .filter((c) => !flows.some((f) => f.from === c.from && f.to === c.to && f.port === c.port && (f.protocol ?? "TCP") === c.protocol))
+        .map((c) => `${c.from} -> ${c.to}:${c.port}/${c.protocol} (${c.verdict})`);
+}
+
+describe.each(listStacks(PROJECT_DIR))("load balancers in the %s plan", (stack) => {
+    let planned: PlannedStack;
+    let model: NetworkModel;
+    let flows: Flow[];
+    beforeAll(async () => {
+        planned = await planStackFile(stack);
+        ({ model, flows } = modelOf(planned));
+    }, 60_000);
+
+    it("reach each tenant on exactly the ports its config exposes, per scheme, and nothing else from outside the cluster's pods", () => {
+        const tenants = new Set(planned.config.tenants.map((t) => t.name));
+        const exposed = planned.config.tenants.flatMap((t) => t.expose.map((e) => `${e.scheme === "internal" ? "internalLoadBalancers" : "internetFacingLoadBalancers"} -> ${t.name}/app:${e.port}`));
+        expect(exposed.length).toBeGreaterThan(0);
+        const reached = model.allowedFromOutside(OUTSIDE_SOURCES, tenants).map((c) => `${c.from} -> ${c.to}:${c.port}`);
+        expect(reached.sort()).toEqual(exposed.sort());
+        expect(undeclaredFromOutside(model, flows, tenants)).toEqual([]);
+    });
+
+    it("the internet reaches no pod of any namespace", () => {
+        const all = new Set(planned.recorded.ofType("kubernetes:core/v1:Namespace").map((n) => (n.props.metadata as { name: string }).name));
+        expect(model.allowedFromOutside(["internet"], all)).toEqual([]);
+    });
+});
+
+describe("a tenant's exposure from config", () => {
+    it("an internet-facing port is admitted from the public subnets only, an internal one from the private subnets only", async () => {
+        const dev = rawConfig<Array<Record<string, unknown>>>("dev", "tenants");
+        const shop = { name: "shop", owners: ["team-web"], internetFacing: true, expose: [{ port: 8443, scheme: "internet-facing" }, { port: 9000 }] };
+        const { model, flows } = modelOf(await planStackFile("dev", { patch: { tenants: [...dev, shop] } }));
+        const reached = model.allowedFromOutside(OUTSIDE_SOURCES, new Set(["shop"])).map((c) => `${c.from} -> ${c.port} (${c.verdict})`);
+        expect(reached.sort()).toEqual(["internalLoadBalancers -> 9000 (always)", "internetFacingLoadBalancers -> 8443 (always)"]);
+        expect(flows.flatMap((f) => model.evaluate(f)).filter((r) => r.verdicts.result !== "always")).toEqual([]);
+        expect(model.allowedConnections([]).filter((c) => !model.declares(flows, c.from, c.to, c.port, c.protocol))).toEqual([]);
+    }, 60_000);
+
+    it("the check sees a rule that admits more than the exposed ports (the model is not blind to it)", () => {
+        const subnets = ["10.20.0.0/19"];
+        const lb: Endpoint = { kind: "external", id: "internalLoadBalancers", addresses: Addresses.of(...subnets), listens: [] };
+        const app: Endpoint = { kind: "pod", id: "shop/app", namespace: "shop", labels: { app: "x" }, listens: "any" };
+        const internet: Endpoint = { kind: "external", id: "internet", addresses: Addresses.of("8.8.8.0/24"), listens: "any" };
+        const internetFacing: Endpoint = { kind: "external", id: "internetFacingLoadBalancers", addresses: Addresses.of("10.20.224.0/22"), listens: [] };
+        const deny = policyFrom({ namespace: "shop", name: "deny" }, { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+        const tooWide = policyFrom({ namespace: "shop", name: "wide" }, { podSelector: {}, policyTypes: ["Ingress"], ingress: [{ from: [{ ipBlock: { cidr: "10.0.0.0/8" } }], ports: [{ port: 9000, protocol: "TCP" }, { port: 5432, protocol: "TCP" }] }] });
+        const model = new NetworkModel([deny, tooWide], [lb, app, internet, internetFacing], [], { podsAndNodes: Addresses.of(...subnets) }, [{ name: "shop" }]);
+        const flows: Flow[] = [{ from: "internalLoadBalancers", to: "shop/app", port: 9000, why: "" }];
+        expect(undeclaredFromOutside(model, flows, new Set(["shop"]))).toEqual([
+            "internalLoadBalancers -> shop/app:5432/TCP (always)",
+            "internetFacingLoadBalancers -> shop/app:9000/TCP (always)",
+            "internetFacingLoadBalancers -> shop/app:5432/TCP (always)",
+        ]);
     });
 });
 

@@ -20,7 +20,7 @@ import {
 import type { Plan } from "../plan";
 import { SECRET_MARK, UNKNOWN_MARK } from "../plan/record";
 import { CONTRACT_SNAPSHOT, OUTPUTS_DOC, readContractSnapshot } from "../scripts/docs";
-import { planStack, withConfig } from "./harness";
+import { planStack, updateConfig, withConfig } from "./harness";
 import { unsecretedOutputs } from "./support/platformOutputs";
 
 const ALL_ADDONS_OFF = {
@@ -30,15 +30,18 @@ const ALL_ADDONS_OFF = {
         velero: { enabled: false },
         trivy: { enabled: false },
         monitoring: { enabled: false },
+        awsLoadBalancerController: { enabled: false },
     },
 };
+/** Without the load balancer controller no tenant may expose a port (config refuses it). */
+const NOTHING_EXPOSED = updateConfig<Array<Record<string, unknown>>>("tenants", (tenants) => tenants.map(({ expose: _expose, internetFacing: _internetFacing, ...tenant }) => tenant));
 
 const plans: Record<string, Plan> = {};
 
 beforeAll(async () => {
     plans.dev = (await planStack("dev")).plan;
     plans.prod = (await planStack("prod")).plan;
-    plans["prod, every add-on disabled"] = (await planStack("prod", { transformConfig: withConfig(ALL_ADDONS_OFF) })).plan;
+    plans["prod, every add-on disabled"] = (await planStack("prod", { transformConfig: (source) => NOTHING_EXPOSED(withConfig(ALL_ADDONS_OFF)(source)) })).plan;
 });
 
 const STACKS = ["dev", "prod", "prod, every add-on disabled"];

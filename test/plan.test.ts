@@ -7,8 +7,8 @@ import { ROOT, runScript } from "./support/cli";
 const PLAN = "scripts/plan.ts";
 const fixture = (name: string) => join(ROOT, "test", "fixtures", "programs", name);
 
-// Fields are only ever added: `id` and `outputs` (what the mocked providers returned) came last.
-const RESOURCE_FIELDS = ["urn", "type", "name", "custom", "remote", "parent", "provider", "dependencies", "protect", "retainOnDelete", "inputs", "id", "outputs"];
+// Fields are only ever added: `id` and `outputs` (what the mocked providers returned), then `aliases`, came last.
+const RESOURCE_FIELDS = ["urn", "type", "name", "custom", "remote", "parent", "provider", "dependencies", "protect", "retainOnDelete", "inputs", "id", "outputs", "aliases"];
 
 /** A throw-away project that runs the real program with a stack file the test writes. */
 function projectWithStack(stack: string, stackYaml: string): string {

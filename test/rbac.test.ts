@@ -223,7 +223,7 @@ describe("the checks can fail", () => {
 
     it("a binding to cluster-admin is reported as unresolved, and a ClusterRole granting secrets is found", () => {
         const fake = (type: string, props: Record<string, unknown>): RecordedResource =>
-            ({ urn: type, type, name: type, custom: true, remote: false, parent: null, provider: null, dependencies: [], protect: false, retainOnDelete: false, inputs: props, props, id: null, outputs: {} }) as RecordedResource;
+            ({ urn: type, type, name: type, custom: true, remote: false, parent: null, provider: null, dependencies: [], protect: false, retainOnDelete: false, inputs: props, props, id: null, outputs: {}, aliases: [] }) as RecordedResource;
         const model = new RbacModel([
             fake("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding", {
                 metadata: { name: "oops" },

@@ -23,6 +23,7 @@ function resource(partial: Partial<PlanResourceDocument> & Pick<PlanResourceDocu
         inputs: {},
         id: null,
         outputs: {},
+        aliases: [],
         ...partial,
     };
 }

@@ -313,7 +313,7 @@ describe("platform.yaml", () => {
         it("passes on compliant charts and fails, with an annotation naming release and object, on a cluster-admin binding", () => {
             const ok = runStep(mirror());
             expect(ok.status).toBe(0);
-            expect(ok.stdout).toMatch(/^7 releases, 7 objects rendered with Helm v\d+\.\d+\.\d+: 0 mandatory violations$/m);
+            expect(ok.stdout).toMatch(/^8 releases, 8 objects rendered with Helm v\d+\.\d+\.\d+: 0 mandatory violations$/m);
             const bad = runStep(mirror("trivy-operator"));
             expect(bad.status).toBe(1);
             expect(bad.stdout).toContain("::error title=k8s-no-cluster-admin-binding::release trivy-operator, ClusterRoleBinding too-much: binds the cluster-admin role");

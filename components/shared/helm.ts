@@ -22,6 +22,7 @@ export const CHARTS = {
     // templated, so `helm upgrade` upgrades them: chart 31.0.1 is the release whose appVersion is
     // v0.93.1 (prometheus-community/helm-charts, commit 4529d7bb, 2026-08-10).
     prometheusOperatorCrds: { chart: "prometheus-operator-crds", version: "31.0.1", repository: "https://prometheus-community.github.io/helm-charts" },
+    awsLoadBalancerController: { chart: "aws-load-balancer-controller", version: "3.5.0", repository: "https://aws.github.io/eks-charts" },
 } as const satisfies Record<string, ChartSource>;
 
 export interface HelmInstallArgs {
@@ -45,6 +46,8 @@ export interface HelmInstallArgs {
     protect?: boolean;
     /** Removing the release from the program (or stack) leaves it installed: no `helm uninstall`. */
     retainOnDelete?: boolean;
+    /** Where the release stood in stacks deployed by an earlier version of the program. */
+    aliases?: pulumi.Input<string | pulumi.Alias>[];
 }
 
 /**
@@ -76,6 +79,7 @@ export function helmRelease(parent: pulumi.Resource | undefined, name: string, a
             dependsOn: [...(args.dependsOn ?? []), ...(args.crdsOnly ? [] : cluster.systemNodesReady), ...(args.mountsVolumes ? cluster.volumesReady : [])],
             protect: args.protect,
             retainOnDelete: args.retainOnDelete,
+            aliases: args.aliases,
         },
     );
 }

@@ -32,6 +32,8 @@ export interface ClusterContext {
      * endpoint, the API server's calls to webhooks) have their addresses.
      */
     privateSubnetCidrs: pulumi.Output<string[]>;
+    /** The public subnets' CIDRs: where internet-facing load balancers have their addresses. */
+    publicSubnetCidrs: pulumi.Output<string[]>;
     /** The Kubernetes service range the cluster is created with (ClusterIPs). */
     serviceCidr: pulumi.Output<string>;
     /** The `kubernetes` Service's ClusterIP (first address of the service range): what in-cluster API clients dial. */

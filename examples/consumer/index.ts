@@ -3,7 +3,9 @@
  * them against the platform's outputs contract, and deploys a workload into the team's tenant
  * namespace that passes the platform's policy pack (restricted Pod Security, pinned image,
  * requests and limits, its own ServiceAccount without a token, a disruption budget, its
- * database password from AWS Secrets Manager through the platform's ClusterSecretStore).
+ * database password from AWS Secrets Manager through the platform's ClusterSecretStore), exposed
+ * through an internal Application Load Balancer (the platform's IngressClass; internet-facing only
+ * where the platform's config allows the namespace, and then with an ACM certificate).
  *
  * In this repository the contract is imported by path; an application team imports the
  * published type and schema instead (e.g. `@acme/eks-platform-contract`).
@@ -26,15 +28,33 @@ async function readPlatform(platformStack: string): Promise<PlatformOutputs> {
     return parsePlatformOutputs(values, `platform stack ${platformStack}`);
 }
 
+interface Requirements {
+    storeName: string;
+    secretsPrefix: string;
+    ingressClassName: string;
+}
+
 /** What this stack needs from the platform beyond the always-present outputs. */
-function requireFor(platform: PlatformOutputs, platformStack: string, namespace: string): { storeName: string; secretsPrefix: string } {
+function requireFor(platform: PlatformOutputs, platformStack: string, namespace: string, exposure: Exposure): Requirements {
     if (!platform.tenantNamespaces.includes(namespace)) {
         throw new Error(`namespace "${namespace}" is not a tenant namespace of platform stack ${platformStack} (tenantNamespaces: ${platform.tenantNamespaces.join(", ")})`);
     }
     if (platform.externalSecretsStoreName === undefined || platform.secretsPrefix === undefined) {
         throw new Error(`platform stack ${platformStack} has no External Secrets add-on (outputs externalSecretsStoreName and secretsPrefix are absent); this app reads its database password through it`);
     }
-    return { storeName: platform.externalSecretsStoreName, secretsPrefix: platform.secretsPrefix };
+    const ingressClassName = exposure === "internet-facing" ? platform.internetFacingIngressClassName : platform.ingressClassName;
+    if (ingressClassName === undefined) {
+        throw new Error(`platform stack ${platformStack} has no AWS Load Balancer Controller add-on (output ${exposure === "internet-facing" ? "internetFacingIngressClassName" : "ingressClassName"} is absent); this app is exposed through it`);
+    }
+    return { storeName: platform.externalSecretsStoreName, secretsPrefix: platform.secretsPrefix, ingressClassName };
+}
+
+type Exposure = "internal" | "internet-facing";
+
+function exposureOf(config: pulumi.Config): Exposure {
+    const exposure = config.get("exposure") ?? "internal";
+    if (exposure !== "internal" && exposure !== "internet-facing") throw new Error(`payments-app:exposure = ${JSON.stringify(exposure)}: must be internal or internet-facing`);
+    return exposure;
 }
 
 export = async () => {
@@ -43,9 +63,11 @@ export = async () => {
     const namespace = config.require("namespace");
     const image = config.get("image") ?? "ghcr.io/stefanprodan/podinfo:6.7.1";
     const dbSecretName = config.get("dbSecretName") ?? "orders-db";
+    const exposure = exposureOf(config);
+    const certificateArn = config.get("certificateArn");
 
     const platform = await readPlatform(platformStack);
-    const { storeName, secretsPrefix } = requireFor(platform, platformStack, namespace);
+    const { storeName, secretsPrefix, ingressClassName } = requireFor(platform, platformStack, namespace, exposure);
 
     // The kubeconfig stays a secret in this stack's state too.
     const provider = new k8s.Provider("platform", { kubeconfig: pulumi.secret(platform.kubeconfig), enableServerSideApply: true });
@@ -123,8 +145,32 @@ export = async () => {
         opts,
     );
 
+    // An Application Load Balancer in front of the Service, sending to the pods' port (target type
+    // ip): the platform's NetworkPolicies admit the load balancer there because the platform's
+    // config lists 9898 in `tenants[].expose` for this namespace. Internal unless configured otherwise;
+    // an internet-facing one listens on HTTPS only, with the team's ACM certificate.
+    const ingress = new k8s.networking.v1.Ingress(
+        APP,
+        {
+            metadata: {
+                ...metadata(APP),
+                annotations: {
+                    "alb.ingress.kubernetes.io/healthcheck-path": "/readyz",
+                    ...(exposure === "internet-facing" && certificateArn ? { "alb.ingress.kubernetes.io/certificate-arn": certificateArn } : {}),
+                },
+            },
+            spec: {
+                ingressClassName,
+                rules: [{ http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: service.metadata.name, port: { name: "http" } } } }] } }],
+            },
+        },
+        opts,
+    );
+
     return {
         namespace,
+        ingressName: ingress.metadata.name,
+        exposure,
         deploymentName: deployment.metadata.name,
         serviceName: service.metadata.name,
         serviceHost: pulumi.interpolate`${service.metadata.name}.${namespace}.svc.cluster.local`,

@@ -273,7 +273,7 @@ const CLUSTER_SCOPED_KINDS = new Set([
     "RuntimeClass", "IngressClass", "VolumeAttachment", "ComponentStatus", "CertificateSigningRequest",
     "FlowSchema", "PriorityLevelConfiguration", "VolumeSnapshotClass", "VolumeSnapshotContent",
     "NodePool", "NodeClaim", "EC2NodeClass", "GatewayClass", "IPAddress", "ServiceCIDR",
-    "DeviceClass", "ResourceSlice",
+    "DeviceClass", "ResourceSlice", "IngressClassParams",
 ]);
 
 export function isClusterScoped(kind: string, extraKinds: readonly string[] = []): boolean {

@@ -12,6 +12,7 @@ import { evaluatePolicies, loadPolicyPackConfig, platformPolicyConfigPath, Polic
 import { allPolicies } from "../../policy/policies";
 import { Analyzer, analyzeAll, asPolicyReport, configure, EngineResource, getAnalyzerInfo, PolicyInfo, secret, startAnalyzer } from "../support/analyzer";
 import { denyFixtures, denyStack, podResource } from "./fixtures/denyFixtures";
+import { LOAD_BALANCER_CASES } from "./fixtures/loadBalancerFixtures";
 import { CONTROL_FIXTURES, podWith } from "./fixtures/podSecurity";
 import { compliantStack, container, deployment, podSpec, resource } from "./helpers";
 
@@ -129,6 +130,13 @@ describe("the analyzer's diagnostics equal the offline engine's", () => {
         const deny = await fixtureStack([...compliantStack(), podResource("kubernetes:apps/v1:Deployment", "bad", podWith(fixture.deny))]);
         expect(deny.violations.map((v) => v.policy)).toEqual([fixture.policy]);
         const allow = await fixtureStack([...compliantStack(), podResource("kubernetes:apps/v1:Deployment", "good", podWith(fixture.allow))], loadPolicyPackConfig(platformPolicyConfigPath));
+        expect(allow).toEqual({ violations: [], notEvaluated: [] });
+    });
+
+    it.each(LOAD_BALANCER_CASES.map((c) => [c.name, c] as const))("load balancers, %s: deny and allow fixtures", async (_name, fixture) => {
+        const deny = await fixtureStack([...compliantStack(), ...fixture.deny()], fixture.config);
+        expect(deny.violations.map((v) => v.policy)).toEqual(fixture.messages.map(() => "k8s-internal-load-balancer"));
+        const allow = await fixtureStack([...compliantStack(), ...fixture.allow()], fixture.config);
         expect(allow).toEqual({ violations: [], notEvaluated: [] });
     });
 

@@ -198,3 +198,70 @@ describe.concurrent("policy:check", () => {
         expect(clean.stdout).toMatch(/^## Policy check: ✅ no mandatory violations$/m);
     });
 });
+
+describe.concurrent("policy:check on a team's load balancer manifests", () => {
+    const ACM = "arn:aws:acm:eu-central-1:444455556666:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
+    const ingress = (namespace: string) => `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: shop
+  namespace: ${namespace}
+  annotations:
+    alb.ingress.kubernetes.io/certificate-arn: ${ACM}
+spec:
+  ingressClassName: alb-internet-facing
+  rules:
+    - host: shop.example.com
+      http:
+        paths:
+          - {path: /, pathType: Prefix, backend: {service: {name: shop, port: {number: 8443}}}}
+`;
+    const service = (namespace: string) => `apiVersion: v1
+kind: Service
+metadata:
+  name: shop-tcp
+  namespace: ${namespace}
+  annotations:
+    service.beta.kubernetes.io/aws-load-balancer-scheme: internet-facing
+    service.beta.kubernetes.io/aws-load-balancer-ssl-cert: ${ACM}
+    service.beta.kubernetes.io/aws-load-balancer-ssl-ports: "*"
+spec:
+  type: LoadBalancer
+  loadBalancerClass: service.k8s.aws/nlb
+  selector: {app: shop}
+  ports: [{name: tls, port: 443, targetPort: 8443, protocol: TCP}]
+`;
+    /** The Namespace as the platform renders an allowed tenant's (`kubectl get namespace -o yaml`). */
+    const allowedNamespace = (name: string) => `apiVersion: v1
+kind: Namespace
+metadata:
+  name: ${name}
+  labels: {platform.eks.aws/internet-facing: allowed, pod-security.kubernetes.io/enforce: restricted}
+`;
+    function files(manifests: Record<string, string>): string {
+        const dir = mkdtempSync(path.join(tmpdir(), "policy-check-lb-"));
+        for (const [name, text] of Object.entries(manifests)) writeFileSync(path.join(dir, name), text);
+        return dir;
+    }
+    const mandatory = (run: Run) => (JSON.parse(run.stdout).violations as Array<{ policy: string; enforcementLevel: string; message: string }>).filter((v) => v.enforcementLevel === "mandatory");
+
+    it("refuses an internet-facing Ingress and Service in a namespace not allowed: exit 1, naming both", async () => {
+        const run = await runChecker("--format", "json", files({ "shop.yaml": `${ingress("payments")}---\n${service("payments")}` }));
+        expect(run.code).toBe(1);
+        expect(mandatory(run).map((v) => `${v.policy}: ${v.message}`).sort()).toEqual([
+            "k8s-internal-load-balancer: Ingress payments/shop is an internet-facing load balancer (IngressClass alb-internet-facing is internet-facing) in namespace payments, which may not face the internet",
+            "k8s-internal-load-balancer: Service payments/shop-tcp is an internet-facing load balancer (annotation service.beta.kubernetes.io/aws-load-balancer-scheme: internet-facing) in namespace payments, which may not face the internet",
+        ]);
+    });
+
+    it("passes them in an allowed tenant: with its Namespace in the input, or listed in --config", async () => {
+        const withNamespace = await runChecker("--format", "json", files({ "shop.yaml": `${allowedNamespace("storefront")}---\n${ingress("storefront")}---\n${service("storefront")}` }));
+        expect([withNamespace.code, withNamespace.stderr]).toEqual([0, ""]);
+        expect(mandatory(withNamespace)).toEqual([]);
+        const dir = files({ "shop.yaml": `${ingress("storefront")}---\n${service("storefront")}`, "lb.json": JSON.stringify({ "k8s-internal-load-balancer": { internetFacingNamespaces: ["storefront"] } }) });
+        const withConfig = await runChecker("--format", "json", "--config", path.join(dir, "lb.json"), path.join(dir, "shop.yaml"));
+        expect([withConfig.code, withConfig.stderr]).toEqual([0, ""]);
+        const withoutConfig = await runChecker("--format", "json", path.join(dir, "shop.yaml"));
+        expect(withoutConfig.code).toBe(1);
+    });
+});

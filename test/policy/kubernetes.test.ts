@@ -192,7 +192,9 @@ describe("other object checks", () => {
         const noNamespace = k8s("core/v1:ConfigMap", { metadata: { name: "cfg" } });
         const clusterRole = k8s("rbac.authorization.k8s.io/v1:ClusterRole", { metadata: { name: "r" }, rules: [] });
         const issuer = k8s("cert-manager.io/v1:ClusterIssuer", { metadata: { name: "letsencrypt" } });
-        expect(violationsOf("k8s-no-default-namespace", [noNamespace, clusterRole, issuer])).toEqual([
+        // The AWS Load Balancer Controller's CRD declares it `scope: Cluster`.
+        const classParams = k8s("elbv2.k8s.aws/v1beta1:IngressClassParams", { metadata: { name: "alb" }, spec: { scheme: "internal" } });
+        expect(violationsOf("k8s-no-default-namespace", [noNamespace, clusterRole, issuer, classParams])).toEqual([
             "ConfigMap has no namespace (it would land in default)",
         ]);
     });

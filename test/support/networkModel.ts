@@ -382,6 +382,27 @@ export class NetworkModel {
         return found;
     }
 
+    /**
+     * Every connection the policies admit into pods of `namespaces` from endpoints outside the
+     * cluster's pods (load balancers, the internet): only the destination's ingress decides.
+     * Host-network pods are left out: no NetworkPolicy governs them (the nodes' security group does).
+     */
+    allowedFromOutside(sourceIds: string[], namespaces: Set<string>, extraPorts: PortSpec[] = []): Array<{ from: string; to: string; port: number; protocol: Protocol; verdict: Verdict }> {
+        const policyPorts: PortSpec[] = this.policies.flatMap((p) => (p.ingress ?? []).flatMap((r) => (r.ports ?? []).filter((x) => x.port !== undefined).map((x) => ({ port: x.port!, protocol: x.protocol ?? "TCP" }))));
+        const anyPorts = uniquePorts([...policyPorts, ...extraPorts]);
+        const found: Array<{ from: string; to: string; port: number; protocol: Protocol; verdict: Verdict }> = [];
+        for (const source of sourceIds.map((id) => this.endpoint(id))) {
+            for (const destination of this.endpoints.values()) {
+                if (destination.kind !== "pod" || destination.hostNetwork || !namespaces.has(destination.namespace)) continue;
+                for (const { port, protocol } of destination.listens === "any" ? anyPorts : destination.listens) {
+                    const { result } = this.judge({ source, destination, dialedPort: port, targetPort: port, protocol });
+                    if (result !== "never") found.push({ from: source.id, to: destination.id, port, protocol, verdict: result });
+                }
+            }
+        }
+        return found;
+    }
+
     /** Whether a declared flow covers a connection from `source` to `destination` on a port. */
     declares(flows: Flow[], source: string, destination: string, port: number, protocol: Protocol): boolean {
         return flows.some((f) => f.to === destination && f.port === port && (f.protocol ?? "TCP") === protocol && this.expand(f.from).some((e) => e.id === source));

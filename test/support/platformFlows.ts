@@ -9,8 +9,10 @@ import { Addresses, nthAddress, type Endpoint, type Flow, type PortSpec, type Se
 
 export interface ClusterFacts {
     vpcCidr: string;
-    /** The private subnets: nodes, pods and the control plane's ENIs. */
+    /** The private subnets: nodes, pods, the control plane's ENIs and internal load balancers. */
     privateSubnetCidrs: string[];
+    /** The public subnets: internet-facing load balancers. */
+    publicSubnetCidrs: string[];
     /** The Kubernetes service range (ClusterIPs). */
     serviceCidr: string;
 }
@@ -44,6 +46,9 @@ export function platformNetwork(config: PlatformConfig, facts: ClusterFacts): Pl
         { kind: "external", id: "kubelets", addresses: privateSubnets, listens: tcp(10250) },
         { kind: "external", id: "podIdentityAgent", addresses: Addresses.of("169.254.170.23/32"), listens: tcp(80) },
         { kind: "external", id: "internet", addresses: INTERNET, listens: "any" },
+        // Load balancers with target type ip send from their own addresses in the subnets they live in.
+        { kind: "external", id: "internalLoadBalancers", addresses: privateSubnets, listens: [] },
+        { kind: "external", id: "internetFacingLoadBalancers", addresses: Addresses.of(...facts.publicSubnetCidrs), listens: [] },
         pod("kube-system", "coredns", { "k8s-app": "kube-dns" }, [...tcp(53, 9153), { port: 53, protocol: "UDP" }]),
     ];
     const services: Service[] = [
@@ -115,6 +120,17 @@ export function platformNetwork(config: PlatformConfig, facts: ClusterFacts): Pl
         needs("trivy-system/*", "apiServer", [443], "the operator watches workloads and writes reports");
         needs("trivy-system/*", "internet", [443], "scan jobs pull images (ECR through STS) and the vulnerability DB");
     }
+    if (addons.awsLoadBalancerController.enabled) {
+        restricted.push("aws-load-balancer-controller");
+        const labels = { "app.kubernetes.io/name": "aws-load-balancer-controller", "app.kubernetes.io/instance": "aws-load-balancer-controller" };
+        endpoints.push(pod("aws-load-balancer-controller", "controller", labels, tcp(9443, 8080)));
+        services.push(service("aws-load-balancer-controller", "aws-load-balancer-webhook-service", labels, [[443, 9443]]));
+        if (addons.monitoring.enabled) services.push(service("aws-load-balancer-controller", "aws-load-balancer-controller", labels, [[8080, 8080]]));
+        needs("aws-load-balancer-controller/*", "apiServer", [443], "the controller watches Ingresses, Services, endpoints and its CRDs");
+        needs("aws-load-balancer-controller/controller", "internet", [443], "Elastic Load Balancing, EC2, ACM, STS");
+        needs("aws-load-balancer-controller/controller", "podIdentityAgent", [80], "its Pod Identity credentials");
+        needs("controlPlane", "aws-load-balancer-controller/controller", [9443], "the API server calls the controller's webhooks");
+    }
     if (addons.monitoring.enabled) {
         restricted.push("monitoring", "monitoring-host");
         const prometheus = { "app.kubernetes.io/name": "prometheus" };
@@ -145,18 +161,23 @@ export function platformNetwork(config: PlatformConfig, facts: ClusterFacts): Pl
         }
         if (addons.velero.enabled) needs("monitoring/prometheus", "velero/server", [8085], "Velero's ServiceMonitor");
         if (addons.trivy.enabled) needs("monitoring/prometheus", "trivy-system/operator", [8080], "Trivy's ServiceMonitor");
+        if (addons.awsLoadBalancerController.enabled) needs("monitoring/prometheus", "aws-load-balancer-controller/controller", [8080], "the load balancer controller's ServiceMonitor");
     }
 
     for (const tenant of config.tenants) {
         restricted.push(tenant.name);
         const app = { "app.kubernetes.io/name": "app" };
         endpoints.push(pod(tenant.name, "app", app, "any"));
-        const ports = [...tenant.metricsPorts, ...tenant.allowIngressFrom.flatMap((a) => a.ports)];
+        const ports = [...new Set([...tenant.metricsPorts, ...tenant.allowIngressFrom.flatMap((a) => a.ports), ...tenant.expose.map((e) => e.port)])];
         services.push(service(tenant.name, "app", app, ports.map((p) => [p, p])));
         if (addons.monitoring.enabled) needs("monitoring/prometheus", `${tenant.name}/app`, tenant.metricsPorts, `the tenant's metrics ports`);
         for (const allow of tenant.allowIngressFrom) {
             const from = allow.namespace === "monitoring" ? "monitoring/prometheus" : `${allow.namespace}/app`;
             needs(from, `${tenant.name}/app`, allow.ports.map((port) => ({ port, protocol: allow.protocol })), `config: ${allow.namespace} -> ${tenant.name}`);
+        }
+        for (const exposed of tenant.expose) {
+            const from = exposed.scheme === "internal" ? "internalLoadBalancers" : "internetFacingLoadBalancers";
+            needs(from, `${tenant.name}/app`, [exposed.port], `config: ${tenant.name} exposes ${exposed.port} to ${exposed.scheme} load balancers`);
         }
     }
 
