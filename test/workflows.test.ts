@@ -267,6 +267,15 @@ describe("platform.yaml", () => {
         expect(doc.on).toMatchObject({ push: { branches: ["main"] } });
     });
 
+    it("every job that runs the policy pack installs it from its own lockfile (npm ci --prefix policy)", () => {
+        const packJobs = Object.keys(jobs).filter((id) => /--policy-pack policy/.test(runs(id)) || /npm run test:integration/.test(runs(id)) && !/NOT RUN/.test(runs(id)));
+        expect(packJobs.length).toBeGreaterThan(0);
+        for (const id of packJobs) {
+            expect(runs(id), id).toMatch(/npm ci --prefix policy\b/);
+            expect(runs(id), id).not.toMatch(/npm install --prefix policy/);
+        }
+    });
+
     it("on pull requests: npm ci, npm test, the offline plan of every stack, the policy check", () => {
         expect(runs("test")).toMatch(/npm ci[\s\S]*npm test/);
         expect(runs("plan")).toMatch(/npm run --silent plan -- --stack "\$\{\{ matrix\.stack \}\}" --json/);
