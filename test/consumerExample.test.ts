@@ -31,10 +31,7 @@ async function runConsumer(outputs: Record<string, unknown>, overrides: Record<s
 }
 
 function policyReport(run: ProgramRun): PolicyReport {
-    return evaluatePolicies(
-        run.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, props: r.props, parent: r.parent ?? undefined, provider: r.provider ?? undefined, dependencies: r.dependencies })),
-        loadPolicyPackConfig(platformPolicyConfigPath),
-    );
+    return evaluatePolicies(policyResourcesOf(run.resources), loadPolicyPackConfig(platformPolicyConfigPath));
 }
 
 beforeAll(async () => {

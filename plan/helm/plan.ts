@@ -1,6 +1,6 @@
 /** The render step for a whole offline plan: what `npm run plan -- --render` runs. */
 import { resolve } from "node:path";
-import type { Plan } from "../index";
+import { policyResourcesOf, type Plan } from "../index";
 import type { HelmBinary } from "./binary";
 import { renderFailures, renderHelmReleases, type HelmRenderReport } from "./index";
 import { renderHelmReport } from "./report";
@@ -16,8 +16,7 @@ export interface PlanRender {
 export async function renderPlanReleases(plan: Plan, helm: HelmBinary, chartsDir?: string): Promise<PlanRender> {
     const kubernetesVersion = plan.source.values[`${plan.source.project}:kubernetesVersion`];
     if (!kubernetesVersion) throw new RenderInputError(`${plan.source.project}:kubernetesVersion is not set: the charts are rendered for the cluster's version`);
-    const resources = plan.run.resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, props: r.props, parent: r.parent ?? undefined, provider: r.provider ?? undefined, dependencies: r.dependencies }));
-    const report = await renderHelmReleases(resources, {
+    const report = await renderHelmReleases(policyResourcesOf(plan.run.resources), {
         chartsDir: chartsDir ? resolve(chartsDir) : undefined,
         kubernetesVersion,
         policyConfig: plan.policyConfig,
