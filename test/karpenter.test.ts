@@ -4,10 +4,9 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { Karpenter, karpenterManifests, karpenterValues } from "../components/karpenter";
-import { INTERRUPTION_EVENTS, karpenterControllerPolicy } from "../components/karpenter.iam";
+import { INTERRUPTION_EVENTS } from "../components/karpenter.iam";
 import type { PolicyDocument } from "../components/shared/iamDocuments";
 import { CHARTS } from "../components/shared/helm";
-import { NODE_ROLE_LABEL, SYSTEM_TAINT } from "../components/shared/scheduling";
 import { karpenterSchema, type KarpenterConfig } from "../config/addons";
 import { fakeClusterContext } from "./fixtures/cluster";
 import { helmValues as values, planStack, recordedJson, runComponent, updateConfig, type Recorded, type RecordedResource } from "./harness";
@@ -58,11 +57,9 @@ const customResource = (r: RecordedResource): CustomResource => r.inputs as unkn
 
 let recorded: Recorded;
 let release: RecordedResource;
-let controllerPolicy: PolicyDocument;
 beforeAll(async () => {
     recorded = await build();
     release = recorded.one("kubernetes:helm.sh/v3:Release", "karpenter");
-    controllerPolicy = recordedJson(recorded.one("aws:iam/rolePolicy:RolePolicy", "karpenter-controller"));
 });
 
 describe.skipIf(!upstreamAvailable)("Helm values against the pinned chart karpenter 1.14.1", () => {
@@ -111,8 +108,8 @@ describe("Karpenter controller release", () => {
 
     it("runs on system nodes, tolerating their taint, never on nodes it manages", () => {
         const v = values(release);
-        expect(v.nodeSelector[NODE_ROLE_LABEL]).toBe("system");
-        expect(v.tolerations).toContainEqual({ key: SYSTEM_TAINT.key, operator: "Equal", value: SYSTEM_TAINT.value, effect: SYSTEM_TAINT.effect });
+        expect(v.nodeSelector["platform.eks.aws/node-role"]).toBe("system");
+        expect(v.tolerations).toContainEqual({ key: "CriticalAddonsOnly", operator: "Equal", value: "true", effect: "NoSchedule" });
         const terms = v.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms;
         expect(terms[0].matchExpressions).toContainEqual({ key: "karpenter.sh/nodepool", operator: "DoesNotExist" });
         expect(v.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey).toBe("kubernetes.io/hostname");
@@ -162,10 +159,12 @@ describe("Karpenter controller release", () => {
         expect(prod.one("kubernetes:helm.sh/v3:Release", "karpenter").protect).toBe(false);
     });
 
-    it("values are a pure function: the same input gives the same values", () => {
-        const input = { clusterName: "c", clusterEndpoint: "https://e", region: "us-east-1", interruptionQueue: "q", monitoringEnabled: false, replicas: 3 };
-        expect(karpenterValues(input)).toEqual(karpenterValues(input));
-        expect(karpenterValues(input).replicas).toBe(3);
+    it("values carry exactly the cluster, region, queue and replica count they are given", () => {
+        const v = karpenterValues({ clusterName: "c", clusterEndpoint: "https://e", region: "us-east-1", interruptionQueue: "q", monitoringEnabled: false, replicas: 3 }) as Record<string, any>;
+        expect(v.settings).toMatchObject({ clusterName: "c", clusterEndpoint: "https://e", interruptionQueue: "q" });
+        expect(v.controller.env).toContainEqual({ name: "AWS_REGION", value: "us-east-1" });
+        expect(v.replicas).toBe(3);
+        expect(v.serviceMonitor.enabled).toBe(false);
     });
 });
 
@@ -206,7 +205,7 @@ describe.skipIf(!upstreamAvailable)("EC2NodeClass and NodePool against the pinne
 
     it("the node pool is for application workloads with the configured requirements, limits, consolidation and expiry", () => {
         const spec = nodePool().inputs.spec as Record<string, any>;
-        expect(spec.template.metadata.labels).toEqual({ [NODE_ROLE_LABEL]: "application" });
+        expect(spec.template.metadata.labels).toEqual({ ["platform.eks.aws/node-role"]: "application" });
         expect(spec.template.spec.nodeClassRef).toEqual({ group: "karpenter.k8s.aws", kind: "EC2NodeClass", name: (nodeClass().inputs.metadata as { name: string }).name });
         const requirement = (key: string) => spec.template.spec.requirements.find((r: { key: string }) => r.key === key);
         expect(requirement("karpenter.sh/capacity-type")).toEqual({ key: "karpenter.sh/capacity-type", operator: "In", values: ["spot", "on-demand"] });
@@ -324,10 +323,19 @@ describe("interruption handling", () => {
     });
 });
 
-describe("controller IAM", () => {
+/**
+ * The controller's permissions as the dev stack's plan attaches them (the program's own
+ * composition, the stack's own region, account and cluster name), judged by the IAM simulator.
+ */
+describe("controller IAM (dev plan)", () => {
+    const ACCOUNT = "111122223333";
+    const REGION = "eu-west-1";
+    const CLUSTER = "eks-platform-dev";
     const nodeRoleArn = `arn:aws:iam::${ACCOUNT}:role/${CLUSTER}-karpenter-node`;
     const principal = `arn:aws:iam::${ACCOUNT}:role/${CLUSTER}-karpenter-controller`;
     const ec2 = (resource: string) => `arn:aws:ec2:${REGION}:${ACCOUNT}:${resource}`;
+    let controllerPolicy: PolicyDocument;
+    let plan: Recorded;
     const ask = (action: string, resource: string, context: Record<string, string | string[]> = {}) =>
         simulate({ principal, action, resource, resourceAccount: ACCOUNT, identityPolicies: [controllerPolicy], context });
     const launchTags = {
@@ -336,18 +344,14 @@ describe("controller IAM", () => {
         "aws:RequestTag/karpenter.sh/nodepool": "application",
     };
 
-    it("is the registered document of the pure policy function", () => {
-        expect(controllerPolicy).toEqual(
-            karpenterControllerPolicy({
-                partition: "aws",
-                region: REGION,
-                accountId: ACCOUNT,
-                clusterName: CLUSTER,
-                nodeRoleArn,
-                interruptionQueueArn: `arn:aws:sqs:${REGION}:${ACCOUNT}:${CLUSTER}-karpenter-interruption`,
-            }),
-        );
-    });
+    beforeAll(async () => {
+        plan = (await planStack("dev")).recorded;
+        const attached = plan.ofType("aws:iam/rolePolicy:RolePolicy").filter((p) => p.props.role === `${CLUSTER}-karpenter-controller`);
+        expect(attached).toHaveLength(1);
+        controllerPolicy = recordedJson(attached[0]);
+        // The only other grants of the role: none (no managed policy attached).
+        expect(plan.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.props.role === `${CLUSTER}-karpenter-controller`)).toEqual([]);
+    }, 60_000);
 
     it("uses only actions that exist and no unscoped write on *", async () => {
         expect(await unknownActions(controllerPolicy)).toEqual([]);
@@ -375,10 +379,15 @@ describe("controller IAM", () => {
     });
 
     it("terminates only instances owned by this cluster's node pools", async () => {
-        const owned = { [`aws:ResourceTag/kubernetes.io/cluster/${CLUSTER}`]: "owned", "aws:ResourceTag/karpenter.sh/nodepool": "application" };
-        expect(await ask("ec2:TerminateInstances", ec2("instance/i-1"), owned)).toBe("Allowed");
-        expect(await ask("ec2:TerminateInstances", ec2("instance/i-1"), {})).not.toBe("Allowed");
-        expect(await ask("ec2:TerminateInstances", ec2("instance/i-1"), { "aws:ResourceTag/karpenter.sh/nodepool": "application" })).not.toBe("Allowed");
+        const clusterOwned = { [`aws:ResourceTag/kubernetes.io/cluster/${CLUSTER}`]: "owned" };
+        const nodePool = { "aws:ResourceTag/karpenter.sh/nodepool": "application" };
+        expect(await ask("ec2:TerminateInstances", ec2("instance/i-1"), { ...clusterOwned, ...nodePool })).toBe("Allowed");
+        expect(await ask("ec2:TerminateInstances", ec2("instance/i-1"), {}), "an untagged instance").not.toBe("Allowed");
+        expect(await ask("ec2:TerminateInstances", ec2("instance/i-1"), nodePool), "another cluster's node").not.toBe("Allowed");
+        // The system node group's instances (and anything else the cluster owns) carry no node pool tag.
+        expect(await ask("ec2:TerminateInstances", ec2("instance/i-1"), clusterOwned), "a cluster instance Karpenter did not launch").not.toBe("Allowed");
+        expect(await ask("ec2:DeleteLaunchTemplate", ec2("launch-template/lt-1"), clusterOwned), "a launch template Karpenter did not create").not.toBe("Allowed");
+        expect(await ask("ec2:DeleteLaunchTemplate", ec2("launch-template/lt-1"), { ...clusterOwned, ...nodePool })).toBe("Allowed");
     });
 
     it("passes only the node role, only to EC2", async () => {
@@ -411,7 +420,7 @@ describe("controller IAM", () => {
     });
 
     it("trust policy: only the karpenter/karpenter service account of this cluster via Pod Identity", async () => {
-        const trust = recordedJson(recorded.one("aws:iam/role:Role", "karpenter-controller"), "assumeRolePolicy");
+        const trust = recordedJson(plan.one("aws:iam/role:Role", "karpenter-controller"), "assumeRolePolicy");
         const clusterArn = `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/${CLUSTER}`;
         const context = (namespace: string, serviceAccount: string) => ({
             "aws:SourceAccount": ACCOUNT,
@@ -426,8 +435,9 @@ describe("controller IAM", () => {
         expect(await assume(context("karpenter", "default"))).not.toBe("Allowed");
         expect(await assume(context("payments", "karpenter"))).not.toBe("Allowed");
         // The association binds the same service account the chart creates.
-        const association = recorded.one("aws:eks/podIdentityAssociation:PodIdentityAssociation");
-        expect(association.inputs).toMatchObject({ namespace: "karpenter", serviceAccount: values(release).serviceAccount.name, clusterName: CLUSTER });
+        const association = plan.ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation").filter((a) => a.props.roleArn === principal);
+        expect(association).toHaveLength(1);
+        expect(association[0].inputs).toMatchObject({ namespace: "karpenter", serviceAccount: values(plan.one("kubernetes:helm.sh/v3:Release", "karpenter")).serviceAccount.name, clusterName: CLUSTER });
     });
 });
 
