@@ -250,26 +250,26 @@ describe.each(STACKS)("namespace baseline, %s stack", (stack) => {
         });
 
         it("admits an ordinary pod, and one tolerating a taint of its own", () => {
-            expect(verdict({})).toBe(true);
-            expect(verdict({ tolerations: [{ key: "team", operator: "Equal", value: "payments", effect: "NoSchedule" }] })).toBe(true);
-            expect(verdict({ tolerations: [{ key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 }] })).toBe(true);
+            expect(verdict({}), "a pod without tolerations: denied").toBe(true);
+            expect(verdict({ tolerations: [{ key: "team", operator: "Equal", value: "payments", effect: "NoSchedule" }] }), "its own taint: denied").toBe(true);
+            expect(verdict({ tolerations: [{ key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 }] }), "the default not-ready toleration: denied").toBe(true);
         });
 
         it("denies a toleration of the system taint, however it is written", () => {
-            expect(verdict({ tolerations: [{ ...systemTaint, operator: "Equal" }] })).toBe(false);
-            expect(verdict({ tolerations: [{ key: systemTaint.key, operator: "Exists" }] })).toBe(false);
-            expect(verdict({ tolerations: [{ key: "team", operator: "Equal", value: "payments" }, { key: systemTaint.key, operator: "Exists", effect: "NoSchedule" }] })).toBe(false);
+            expect(verdict({ tolerations: [{ ...systemTaint, operator: "Equal" }] }), "the system taint, Equal: admitted").toBe(false);
+            expect(verdict({ tolerations: [{ key: systemTaint.key, operator: "Exists" }] }), "the system taint, Exists: admitted").toBe(false);
+            expect(verdict({ tolerations: [{ key: "team", operator: "Equal", value: "payments" }, { key: systemTaint.key, operator: "Exists", effect: "NoSchedule" }] }), "the system taint second: admitted").toBe(false);
         });
 
         it("denies a toleration of every taint: operator Exists with no key, or with an empty key", () => {
-            expect(verdict({ tolerations: [{ operator: "Exists" }] })).toBe(false);
-            expect(verdict({ tolerations: [{ key: "", operator: "Exists" }] })).toBe(false);
-            expect(verdict({ tolerations: [{ operator: "Exists", effect: "NoSchedule" }] })).toBe(false);
+            expect(verdict({ tolerations: [{ operator: "Exists" }] }), "operator Exists, no key: admitted").toBe(false);
+            expect(verdict({ tolerations: [{ key: "", operator: "Exists" }] }), "operator Exists, empty key: admitted").toBe(false);
+            expect(verdict({ tolerations: [{ operator: "Exists", effect: "NoSchedule" }] }), "every NoSchedule taint: admitted").toBe(false);
         });
 
         it("denies bypassing the scheduler with spec.nodeName at creation; a bound pod can still be updated", () => {
-            expect(verdict({ nodeName: "ip-10-20-1-1.eu-west-1.compute.internal" })).toBe(false);
-            expect(verdict({ nodeName: "ip-10-20-1-1.eu-west-1.compute.internal" }, "UPDATE")).toBe(true);
+            expect(verdict({ nodeName: "ip-10-20-1-1.eu-west-1.compute.internal" }), "nodeName at creation: admitted").toBe(false);
+            expect(verdict({ nodeName: "ip-10-20-1-1.eu-west-1.compute.internal" }, "UPDATE"), "an update of a bound pod: denied").toBe(true);
         });
 
         it("applies to every tenant namespace and to no other (system pods do tolerate the taint)", () => {

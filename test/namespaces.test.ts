@@ -24,29 +24,17 @@ const restricted = "restricted";
  * namespace is privileged (hostNetwork, hostPID, hostPath; docs/policies.md), with the reason
  * written on it; everything else, Karpenter included, is restricted.
  */
+const ADDON_NAMESPACES = {
+    karpenter: restricted,
+    "external-secrets": restricted,
+    velero: restricted,
+    "trivy-system": restricted,
+    monitoring: restricted,
+    "monitoring-host": "privileged",
+};
 const POD_SECURITY: Record<string, Record<string, string>> = {
-    dev: {
-        karpenter: restricted,
-        "external-secrets": restricted,
-        velero: restricted,
-        "trivy-system": restricted,
-        monitoring: restricted,
-        "monitoring-host": "privileged",
-        payments: restricted,
-        database: restricted,
-    },
-    prod: {
-        karpenter: restricted,
-        "external-secrets": restricted,
-        velero: restricted,
-        "trivy-system": restricted,
-        monitoring: restricted,
-        "monitoring-host": "privileged",
-        payments: restricted,
-        database: restricted,
-        storefront: restricted,
-        analytics: restricted,
-    },
+    dev: { ...ADDON_NAMESPACES, payments: restricted, database: restricted },
+    prod: { ...ADDON_NAMESPACES, payments: restricted, database: restricted, storefront: restricted, analytics: restricted },
 };
 
 function namespacesOf(recorded: Recorded): Metadata[] {
