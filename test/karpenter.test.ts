@@ -365,6 +365,128 @@ describe("controller IAM (dev plan)", () => {
         expect(await writeActionsOnAnyResource(bad)).toEqual(["Bad: ec2:TerminateInstances (Write)"]);
     });
 
+    /**
+     * What the controller does in a cluster's life (Karpenter's reference policy), each as one
+     * request with the context AWS would send, and the near misses it must not get: other
+     * clusters' resources, another region, a missing ownership tag. `owned`, `pool` and friends
+     * are the tags Karpenter puts on what it creates.
+     */
+    const owned = { [`aws:ResourceTag/kubernetes.io/cluster/${CLUSTER}`]: "owned" };
+    const pool = { "aws:ResourceTag/karpenter.sh/nodepool": "application" };
+    const requestTags = {
+        [`aws:RequestTag/kubernetes.io/cluster/${CLUSTER}`]: "owned",
+        "aws:RequestTag/eks:eks-cluster-name": CLUSTER,
+        "aws:RequestTag/karpenter.sh/nodepool": "application",
+    };
+    const profile = (name = "eks-platform-dev_123") => `arn:aws:iam::${ACCOUNT}:instance-profile/${name}`;
+    const profileRequestTags = {
+        [`aws:RequestTag/kubernetes.io/cluster/${CLUSTER}`]: "owned",
+        "aws:RequestTag/eks:eks-cluster-name": CLUSTER,
+        "aws:RequestTag/topology.kubernetes.io/region": REGION,
+        "aws:RequestTag/karpenter.k8s.aws/ec2nodeclass": "application",
+    };
+    const profileTags = { ...owned, "aws:ResourceTag/topology.kubernetes.io/region": REGION, "aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass": "application" };
+    const queue = `arn:aws:sqs:${REGION}:${ACCOUNT}:${CLUSTER}-karpenter-interruption`;
+    const inRegion = { "aws:RequestedRegion": REGION };
+    const without = (context: Record<string, string | string[]>, key: string) => Object.fromEntries(Object.entries(context).filter(([k]) => k !== key));
+    type Case = [string, string, string, Record<string, string | string[]>, "Allowed" | "denied"];
+    /** The resource types each launch action acts on, as AWS's action catalogue lists them (the simulator rejects others). */
+    const actsOn: Record<string, string[]> = {
+        "ec2:RunInstances": ["image", "snapshot", "capacity-reservation", "placement-group", "subnet", "security-group", "launch-template", "instance", "volume", "network-interface", "spot-instances-request"],
+        "ec2:CreateFleet": ["image", "capacity-reservation", "placement-group", "subnet", "launch-template", "fleet", "instance", "volume"],
+        "ec2:CreateLaunchTemplate": ["launch-template"],
+    };
+    const launch = (action: string, cases: Case[]) => cases.filter(([, , resource]) => actsOn[action].includes(resource.split(":").pop()!.split("/")[0]));
+    const cases: Case[] = [
+        // Launching: the AMI, its snapshots, capacity reservations and placement groups (any account).
+        ...["ec2:RunInstances", "ec2:CreateFleet"].flatMap((action): Case[] =>
+            launch(action, [
+                ["a public AMI", action, `arn:aws:ec2:${REGION}::image/ami-0abc`, {}, "Allowed"],
+                ["its snapshot", action, `arn:aws:ec2:${REGION}::snapshot/snap-0abc`, {}, "Allowed"],
+                ["a shared capacity reservation", action, `arn:aws:ec2:${REGION}:999988887777:capacity-reservation/cr-1`, {}, "Allowed"],
+                ["a placement group", action, ec2("placement-group/pg-1"), {}, "Allowed"],
+                ["an AMI of another region", action, "arn:aws:ec2:us-east-1::image/ami-0abc", {}, "denied"],
+                ["a discovered subnet", action, ec2("subnet/subnet-1"), { "aws:ResourceTag/karpenter.sh/discovery": CLUSTER }, "Allowed"],
+                ["another cluster's subnet", action, ec2("subnet/subnet-1"), { "aws:ResourceTag/karpenter.sh/discovery": "eks-platform-prod" }, "denied"],
+                ["a discovered security group", action, ec2("security-group/sg-1"), { "aws:ResourceTag/karpenter.sh/discovery": CLUSTER }, "Allowed"],
+                ["another cluster's security group", action, ec2("security-group/sg-1"), { "aws:ResourceTag/karpenter.sh/discovery": "eks-platform-prod" }, "denied"],
+                ["its own launch template", action, ec2("launch-template/lt-1"), { ...owned, ...pool }, "Allowed"],
+                ["a launch template of the cluster not made for a node pool", action, ec2("launch-template/lt-1"), owned, "denied"],
+                ["another cluster's launch template", action, ec2("launch-template/lt-1"), pool, "denied"],
+            ]),
+        ),
+        // Creating instances, fleets, volumes, ENIs, launch templates and spot requests, tagged for this cluster.
+        ...["ec2:RunInstances", "ec2:CreateFleet", "ec2:CreateLaunchTemplate"].flatMap((action): Case[] =>
+            launch(
+                action,
+                ["instance/*", "fleet/*", "volume/*", "network-interface/*", "launch-template/*", "spot-instances-request/*"].map((r): Case => [`a new ${r.split("/")[0]}`, action, ec2(r), requestTags, "Allowed"]),
+            ),
+        ),
+        ...Object.keys(requestTags).map((key): Case => [`a new instance without ${key}`, "ec2:RunInstances", ec2("instance/*"), without(requestTags, key), "denied"]),
+        ["a new instance in another account", "ec2:RunInstances", "arn:aws:ec2:eu-west-1:999988887777:instance/*", requestTags, "denied"],
+        // Tagging at creation, only as part of those calls.
+        ...["RunInstances", "CreateFleet", "CreateLaunchTemplate"].map((call): Case => ["tags at creation", "ec2:CreateTags", ec2("instance/i-1"), { ...requestTags, "ec2:CreateAction": call }, "Allowed"]),
+        ["tags at creation of something else", "ec2:CreateTags", ec2("volume/vol-1"), { ...requestTags, "ec2:CreateAction": "CreateVolume" }, "denied"],
+        ...Object.keys(requestTags).map((key): Case => [`tags at creation without ${key}`, "ec2:CreateTags", ec2("instance/i-1"), { ...without(requestTags, key), "ec2:CreateAction": "RunInstances" }, "denied"]),
+        // Tagging its instances afterwards: the node claim and Name, never the ownership tags.
+        ["names its node claim on its instance", "ec2:CreateTags", ec2("instance/i-1"), { ...owned, ...pool, "aws:TagKeys": ["karpenter.sh/nodeclaim", "Name"] }, "Allowed"],
+        ["the cluster-name tag, with this cluster's name", "ec2:CreateTags", ec2("instance/i-1"), { ...owned, ...pool, "aws:TagKeys": ["eks:eks-cluster-name"], "aws:RequestTag/eks:eks-cluster-name": CLUSTER }, "Allowed"],
+        ["the cluster-name tag, with another name", "ec2:CreateTags", ec2("instance/i-1"), { ...owned, ...pool, "aws:TagKeys": ["eks:eks-cluster-name"], "aws:RequestTag/eks:eks-cluster-name": "other" }, "denied"],
+        ["moves an instance to another node pool", "ec2:CreateTags", ec2("instance/i-1"), { ...owned, ...pool, "aws:TagKeys": ["karpenter.sh/nodepool"] }, "denied"],
+        ["takes ownership of another cluster's instance", "ec2:CreateTags", ec2("instance/i-1"), { ...owned, ...pool, "aws:TagKeys": [`kubernetes.io/cluster/${CLUSTER}`] }, "denied"],
+        ["tags an instance of the cluster not launched for a node pool", "ec2:CreateTags", ec2("instance/i-1"), { ...owned, "aws:TagKeys": ["Name"] }, "denied"],
+        ["tags another cluster's instance", "ec2:CreateTags", ec2("instance/i-1"), { ...pool, "aws:TagKeys": ["Name"] }, "denied"],
+        // Instance profiles for its node classes, in this region.
+        ["creates an instance profile", "iam:CreateInstanceProfile", profile(), profileRequestTags, "Allowed"],
+        ...Object.keys(profileRequestTags).map((key): Case => [`creates an instance profile without ${key}`, "iam:CreateInstanceProfile", profile(), without(profileRequestTags, key), "denied"]),
+        ["tags its instance profile", "iam:TagInstanceProfile", profile(), { ...profileTags, ...profileRequestTags }, "Allowed"],
+        ...Object.keys(profileTags).map((key): Case => [`tags an instance profile without ${key}`, "iam:TagInstanceProfile", profile(), { ...without(profileTags, key), ...profileRequestTags }, "denied"]),
+        ...Object.keys(profileRequestTags).map((key): Case => [`tags an instance profile, request without ${key}`, "iam:TagInstanceProfile", profile(), { ...profileTags, ...without(profileRequestTags, key) }, "denied"]),
+        ...["iam:AddRoleToInstanceProfile", "iam:RemoveRoleFromInstanceProfile", "iam:DeleteInstanceProfile"].flatMap((action): Case[] => [
+            ["its instance profile", action, profile(), profileTags, "Allowed"],
+            ...Object.keys(profileTags).map((key): Case => [`an instance profile without ${key}`, action, profile(), without(profileTags, key), "denied"]),
+            ["an instance profile of another region", action, profile(), { ...profileTags, "aws:ResourceTag/topology.kubernetes.io/region": "us-east-1" }, "denied"],
+        ]),
+        ["reads an instance profile", "iam:GetInstanceProfile", profile(), {}, "Allowed"],
+        ["reads another account's instance profile", "iam:GetInstanceProfile", "arn:aws:iam::999988887777:instance-profile/p", {}, "denied"],
+        ["lists instance profiles", "iam:ListInstanceProfiles", "*", {}, "Allowed"],
+        // Its queue, its cluster, prices and the public AMI parameters.
+        ...["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueUrl"].map((action): Case => ["its interruption queue", action, queue, {}, "Allowed"]),
+        ["purges its interruption queue", "sqs:PurgeQueue", queue, {}, "denied"],
+        ["another queue", "sqs:DeleteMessage", `arn:aws:sqs:${REGION}:${ACCOUNT}:other`, {}, "denied"],
+        ...[
+            "ec2:DescribeCapacityReservations",
+            "ec2:DescribeImages",
+            "ec2:DescribeInstances",
+            "ec2:DescribeInstanceStatus",
+            "ec2:DescribeInstanceTypeOfferings",
+            "ec2:DescribeInstanceTypes",
+            "ec2:DescribeLaunchTemplates",
+            "ec2:DescribePlacementGroups",
+            "ec2:DescribeSecurityGroups",
+            "ec2:DescribeSpotPriceHistory",
+            "ec2:DescribeSubnets",
+        ].flatMap((action): Case[] => [
+            ["in its region", action, "*", inRegion, "Allowed"],
+            ["in another region", action, "*", { "aws:RequestedRegion": "us-east-1" }, "denied"],
+        ]),
+        ["describes its cluster", "eks:DescribeCluster", `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/${CLUSTER}`, {}, "Allowed"],
+        ["an application's parameter", "ssm:GetParameter", `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/payments/db-password`, {}, "denied"],
+        ["prices", "pricing:GetProducts", "*", {}, "Allowed"],
+    ];
+
+    it("reads only AWS's public parameters (the AMI ids) of its region from SSM", () => {
+        // Public parameters have no account in their ARN, which the simulator cannot match: read the statement.
+        const reads = controllerPolicy.Statement.filter((s) => [s.Action].flat().includes("ssm:GetParameter"));
+        expect(reads.map((s) => [s.Effect, s.Resource, s.Condition])).toEqual([["Allow", `arn:aws:ssm:${REGION}::parameter/aws/service/*`, undefined]]);
+    });
+
+    it.each(cases)("%s: %s on %s", async (_what, action, resource, context, expected) => {
+        const decision = await ask(action, resource, context);
+        if (expected === "Allowed") expect(decision).toBe("Allowed");
+        else expect(decision).not.toBe("Allowed");
+    });
+
     it("RunInstances only with the cluster's request tags", async () => {
         expect(await ask("ec2:RunInstances", ec2("instance/*"), launchTags)).toBe("Allowed");
         const { [`aws:RequestTag/kubernetes.io/cluster/${CLUSTER}`]: _owned, ...withoutClusterTag } = launchTags;
