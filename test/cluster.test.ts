@@ -4,14 +4,7 @@
  * provider, Karpenter discovery and protection of stateful resources.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import {
-    accessGrants,
-    CI_DEPLOYERS_GROUP,
-    CONTROL_PLANE_LOG_TYPES,
-    DEVELOPERS_GROUP,
-    KARPENTER_DISCOVERY_TAG,
-    VIEWERS_GROUP,
-} from "../components/cluster";
+import { accessGrants } from "../components/cluster";
 import { clusterSecretsKeyPolicy, flowLogsDeliveryPolicy, flowLogsTrustPolicy, logGroupKeyPolicy, nodeTrustPolicy } from "../components/cluster.iam";
 import { SECRET_MARK, UNKNOWN_MARK } from "../plan/record";
 import { planStackFile, rawConfig, type PlannedStack } from "./fixtures/stacks";
@@ -20,6 +13,15 @@ import { CLUSTER_ADMIN_POLICY_ARN, replayAccess } from "./support/eksAccess";
 import { unknownActions, writeActionsOnAnyResource } from "./support/iam";
 
 type Props = Record<string, unknown>;
+type SelectorTerm = { tags?: Record<string, string>; id?: string; name?: string };
+
+/** Karpenter's selector semantics: terms are ORed; a term's tags all match (`*` matches any value). */
+function selectedBy(terms: SelectorTerm[], tags: Props | undefined): boolean {
+    return terms.some((term) => {
+        if (term.id !== undefined || term.name !== undefined || !term.tags) throw new Error(`selector term ${JSON.stringify(term)}: only tag terms are modelled here`);
+        return Object.entries(term.tags).every(([key, value]) => tags !== undefined && key in tags && (value === "*" || tags[key] === value));
+    });
+}
 
 function props(resource: RecordedResource): Props {
     return resource.props;
@@ -43,7 +45,8 @@ describe.each(["dev", "prod"])("cluster (%s stack)", (stack) => {
         expect(p.name).toBe(plan.config.clusterName);
         expect(p.version).toBe(plan.config.kubernetesVersion);
         expect(p.authenticationMode).toBe("API");
-        expect([...(p.enabledClusterLogTypes as string[])].sort()).toEqual([...CONTROL_PLANE_LOG_TYPES].sort());
+        // All five: audit (who did what), authenticator (which IAM principal), api, controllerManager, scheduler.
+        expect([...(p.enabledClusterLogTypes as string[])].sort()).toEqual(["api", "audit", "authenticator", "controllerManager", "scheduler"]);
         expect(p.skipDefaultNodeGroup).toBe(true);
         expect(p.bootstrapSelfManagedAddons).toBe(false);
         // Neither the component's VPC CNI nor its kube-proxy/CoreDNS add-ons: ours are the only ones.
@@ -101,9 +104,9 @@ describe.each(["dev", "prod"])("cluster (%s stack)", (stack) => {
         expect(model.entries.get(access.deployerRoleArn)).toMatchObject({ createdBy: "eks-bootstrap", policies: admin });
         for (const arn of access.platformAdminRoleArns) expect(model.entries.get(arn)?.policies, arn).toEqual(admin);
         const groups: Array<[string[], string]> = [
-            [access.developerRoleArns, DEVELOPERS_GROUP],
-            [access.viewerRoleArns, VIEWERS_GROUP],
-            [access.ciRoleArns, CI_DEPLOYERS_GROUP],
+            [access.developerRoleArns, "platform:developers"],
+            [access.viewerRoleArns, "platform:viewers"],
+            [access.ciRoleArns, "platform:ci-deployers"],
         ];
         for (const [arns, group] of groups) {
             expect(arns.length).toBeGreaterThan(0);
@@ -131,17 +134,25 @@ describe.each(["dev", "prod"])("cluster (%s stack)", (stack) => {
         }
     });
 
-    it("tags exactly one security group for Karpenter discovery: the node security group", () => {
+    it("Karpenter's EC2NodeClass selects exactly the node security group and the private subnets of this plan", () => {
         const p = props(cluster);
-        const tagged: string[] = [];
-        if ((p.nodeSecurityGroupTags as Props | undefined)?.[KARPENTER_DISCOVERY_TAG] !== undefined) tagged.push("eks node security group");
-        if ((p.clusterSecurityGroupTags as Props | undefined)?.[KARPENTER_DISCOVERY_TAG] !== undefined) tagged.push("eks cluster security group");
-        if ((p.tags as Props | undefined)?.[KARPENTER_DISCOVERY_TAG] !== undefined) tagged.push("every eks-managed resource (tags)");
-        for (const sg of plan.recorded.resources.filter((r) => /^aws:ec2\/(defaultSecurityGroup|securityGroup):/.test(r.type))) {
-            if ((sg.props.tags as Props | undefined)?.[KARPENTER_DISCOVERY_TAG] !== undefined) tagged.push(sg.name);
-        }
-        expect(tagged).toEqual(["eks node security group"]);
-        expect((p.nodeSecurityGroupTags as Props)[KARPENTER_DISCOVERY_TAG]).toBe(plan.config.clusterName);
+        const nodeClass = plan.recorded.one("kubernetes:karpenter.k8s.aws/v1:EC2NodeClass");
+        const spec = (nodeClass.props as { spec: { subnetSelectorTerms: SelectorTerm[]; securityGroupSelectorTerms: SelectorTerm[] } }).spec;
+        expect(spec.securityGroupSelectorTerms).toEqual([{ tags: { "karpenter.sh/discovery": plan.config.clusterName } }]);
+        // Every security group the plan creates or tags, with the tags it will carry.
+        const securityGroups: Array<[string, Props | undefined]> = [
+            ["eks node security group", p.nodeSecurityGroupTags as Props | undefined],
+            ["eks cluster security group", { ...(p.tags as Props | undefined), ...(p.clusterSecurityGroupTags as Props | undefined) }],
+            ...plan.recorded.resources.filter((r) => /^aws:ec2\/(defaultSecurityGroup|securityGroup):/.test(r.type)).map((sg): [string, Props | undefined] => [sg.name, sg.props.tags as Props | undefined]),
+        ];
+        expect(securityGroups.filter(([, tags]) => selectedBy(spec.securityGroupSelectorTerms, tags)).map(([name]) => name)).toEqual(["eks node security group"]);
+        // Nodes go to the private subnets, every one of them, never a public one.
+        const subnets = plan.recorded.ofType("aws:ec2/subnet:Subnet");
+        expect(subnets.length).toBeGreaterThan(0);
+        const selected = subnets.filter((s) => selectedBy(spec.subnetSelectorTerms, s.props.tags as Props)).map((s) => s.name).sort();
+        const privateSubnets = subnets.filter((s) => s.props.mapPublicIpOnLaunch !== true && (s.props.tags as Props)["kubernetes.io/role/internal-elb"] === "1").map((s) => s.name).sort();
+        expect(privateSubnets).toHaveLength(stack === "dev" ? 2 : 3);
+        expect(selected).toEqual(privateSubnets);
     });
 
     it("creates every Kubernetes resource through the one explicit provider (server-side apply on)", () => {

@@ -379,6 +379,19 @@ describe("what a new user trips over gets a message that says what to do", () =>
         ]);
     });
 
+    it.each([
+        ["10.20.128.0/16", "a /16 starts at 10.20.0.0, so write 10.20.0.0/16"],
+        ["10.20.8.0/19", "a /19 starts at 10.20.0.0, so write 10.20.0.0/19"],
+        ["10.20.0.16/20", "a /20 starts at 10.20.0.0, so write 10.20.0.0/20"],
+    ])("host bits are every bit below the prefix: vpcCidr %s is refused", (cidr, message) => {
+        const problems = problemsOf(patched(devSource, "network", { ...structured<Record<string, unknown>>(devSource, "network"), vpcCidr: cidr }));
+        expect(problems.filter((p) => p.startsWith(`eks-platform:network.vpcCidr = "${cidr}": `))).toEqual([`eks-platform:network.vpcCidr = "${cidr}": has host bits set: ${message}`]);
+    });
+
+    it.each(["10.21.0.0/16", "10.20.128.0/17", "10.20.16.0/20", "10.20.0.0/20"])("and every bit at or above it is the network's: vpcCidr %s is accepted", (cidr) => {
+        expect(parsePlatformConfig(patched(devSource, "network", { ...structured<Record<string, unknown>>(devSource, "network"), vpcCidr: cidr })).network).toMatchObject({ vpcCidr: cidr });
+    });
+
     it("a CIDR with host bits set names the network address it would mean", () => {
         const network = { ...structured(devSource, "network"), vpcCidr: "10.20.1.0/16" };
         expect(problemsOf(patched(devSource, "network", network))).toContain(

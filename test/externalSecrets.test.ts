@@ -8,10 +8,9 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { clusterSecretStoreManifest, ExternalSecrets, externalSecretsValues, storeConditions } from "../components/externalSecrets";
-import { externalSecretsPolicy, platformSecretsKeyPolicy } from "../components/externalSecrets.iam";
+import { externalSecretsPolicy } from "../components/externalSecrets.iam";
 import type { PolicyDocument } from "../components/shared/iamDocuments";
 import { CHARTS } from "../components/shared/helm";
-import { NODE_ROLE_LABEL, SYSTEM_TAINT } from "../components/shared/scheduling";
 import { fakeClusterContext } from "./fixtures/cluster";
 import { helmValues as values, planStack, recordedJson, runComponent, type Recorded, type RecordedResource } from "./harness";
 import { quantity } from "./support/quantity";
@@ -116,8 +115,8 @@ describe.skipIf(!upstreamAvailable)("Helm values against the pinned chart extern
 describe("operator, webhook and cert controller placement and sizing", () => {
     it("all three run on system nodes tolerating their taint", () => {
         const { global } = values(release);
-        expect(global.nodeSelector[NODE_ROLE_LABEL]).toBe("system");
-        expect(global.tolerations).toContainEqual({ key: SYSTEM_TAINT.key, operator: "Equal", value: SYSTEM_TAINT.value, effect: SYSTEM_TAINT.effect });
+        expect(global.nodeSelector["platform.eks.aws/node-role"]).toBe("system");
+        expect(global.tolerations).toContainEqual({ key: "CriticalAddonsOnly", operator: "Equal", value: "true", effect: "NoSchedule" });
         // Per-component values would override the global ones (`default` in the templates): none set.
         for (const c of COMPONENTS) {
             expect(at(values(release), c).nodeSelector ?? {}).toEqual({});
@@ -218,7 +217,6 @@ describe("platform secrets KMS key", () => {
 
     it("key policy: usable by account principals only through Secrets Manager in this region", async () => {
         const keyPolicy = recordedJson(recorded.one("aws:kms/key:Key"));
-        expect(keyPolicy).toEqual(platformSecretsKeyPolicy({ partition: "aws", region: REGION, accountId: ACCOUNT }));
         expect(await unknownActions(keyPolicy)).toEqual([]);
         const principal = `arn:aws:iam::${ACCOUNT}:role/${CLUSTER}-external-secrets-operator`;
         const decrypt = (context: Record<string, string>) =>
@@ -239,8 +237,7 @@ describe("operator IAM", () => {
     const ask = (action: string, resource: string, context: Record<string, string> = {}) =>
         simulate({ principal, action, resource, resourceAccount: ACCOUNT, identityPolicies: [operatorPolicy], context });
 
-    it("is the registered document of the pure policy function, with exactly the four read actions and Decrypt", () => {
-        expect(operatorPolicy).toEqual(externalSecretsPolicy({ partition: "aws", region: REGION, accountId: ACCOUNT, secretsPrefix: PREFIX, kmsKeyArn: keyArn }));
+    it("has exactly the four read actions and Decrypt", () => {
         expect(operatorPolicy.Statement.flatMap((s) => [s.Action].flat()).sort()).toEqual(
             ["kms:Decrypt", "secretsmanager:DescribeSecret", "secretsmanager:GetResourcePolicy", "secretsmanager:GetSecretValue", "secretsmanager:ListSecretVersionIds"].sort(),
         );

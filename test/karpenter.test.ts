@@ -4,10 +4,9 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { Karpenter, karpenterManifests, karpenterValues } from "../components/karpenter";
-import { INTERRUPTION_EVENTS, karpenterControllerPolicy } from "../components/karpenter.iam";
+import { INTERRUPTION_EVENTS } from "../components/karpenter.iam";
 import type { PolicyDocument } from "../components/shared/iamDocuments";
 import { CHARTS } from "../components/shared/helm";
-import { NODE_ROLE_LABEL, SYSTEM_TAINT } from "../components/shared/scheduling";
 import { karpenterSchema, type KarpenterConfig } from "../config/addons";
 import { fakeClusterContext } from "./fixtures/cluster";
 import { helmValues as values, planStack, recordedJson, runComponent, updateConfig, type Recorded, type RecordedResource } from "./harness";
@@ -58,11 +57,9 @@ const customResource = (r: RecordedResource): CustomResource => r.inputs as unkn
 
 let recorded: Recorded;
 let release: RecordedResource;
-let controllerPolicy: PolicyDocument;
 beforeAll(async () => {
     recorded = await build();
     release = recorded.one("kubernetes:helm.sh/v3:Release", "karpenter");
-    controllerPolicy = recordedJson(recorded.one("aws:iam/rolePolicy:RolePolicy", "karpenter-controller"));
 });
 
 describe.skipIf(!upstreamAvailable)("Helm values against the pinned chart karpenter 1.14.1", () => {
@@ -111,8 +108,8 @@ describe("Karpenter controller release", () => {
 
     it("runs on system nodes, tolerating their taint, never on nodes it manages", () => {
         const v = values(release);
-        expect(v.nodeSelector[NODE_ROLE_LABEL]).toBe("system");
-        expect(v.tolerations).toContainEqual({ key: SYSTEM_TAINT.key, operator: "Equal", value: SYSTEM_TAINT.value, effect: SYSTEM_TAINT.effect });
+        expect(v.nodeSelector["platform.eks.aws/node-role"]).toBe("system");
+        expect(v.tolerations).toContainEqual({ key: "CriticalAddonsOnly", operator: "Equal", value: "true", effect: "NoSchedule" });
         const terms = v.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms;
         expect(terms[0].matchExpressions).toContainEqual({ key: "karpenter.sh/nodepool", operator: "DoesNotExist" });
         expect(v.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].topologyKey).toBe("kubernetes.io/hostname");
@@ -162,10 +159,12 @@ describe("Karpenter controller release", () => {
         expect(prod.one("kubernetes:helm.sh/v3:Release", "karpenter").protect).toBe(false);
     });
 
-    it("values are a pure function: the same input gives the same values", () => {
-        const input = { clusterName: "c", clusterEndpoint: "https://e", region: "us-east-1", interruptionQueue: "q", monitoringEnabled: false, replicas: 3 };
-        expect(karpenterValues(input)).toEqual(karpenterValues(input));
-        expect(karpenterValues(input).replicas).toBe(3);
+    it("values carry exactly the cluster, region, queue and replica count they are given", () => {
+        const v = karpenterValues({ clusterName: "c", clusterEndpoint: "https://e", region: "us-east-1", interruptionQueue: "q", monitoringEnabled: false, replicas: 3 }) as Record<string, any>;
+        expect(v.settings).toMatchObject({ clusterName: "c", clusterEndpoint: "https://e", interruptionQueue: "q" });
+        expect(v.controller.env).toContainEqual({ name: "AWS_REGION", value: "us-east-1" });
+        expect(v.replicas).toBe(3);
+        expect(v.serviceMonitor.enabled).toBe(false);
     });
 });
 
@@ -206,7 +205,7 @@ describe.skipIf(!upstreamAvailable)("EC2NodeClass and NodePool against the pinne
 
     it("the node pool is for application workloads with the configured requirements, limits, consolidation and expiry", () => {
         const spec = nodePool().inputs.spec as Record<string, any>;
-        expect(spec.template.metadata.labels).toEqual({ [NODE_ROLE_LABEL]: "application" });
+        expect(spec.template.metadata.labels).toEqual({ ["platform.eks.aws/node-role"]: "application" });
         expect(spec.template.spec.nodeClassRef).toEqual({ group: "karpenter.k8s.aws", kind: "EC2NodeClass", name: (nodeClass().inputs.metadata as { name: string }).name });
         const requirement = (key: string) => spec.template.spec.requirements.find((r: { key: string }) => r.key === key);
         expect(requirement("karpenter.sh/capacity-type")).toEqual({ key: "karpenter.sh/capacity-type", operator: "In", values: ["spot", "on-demand"] });
@@ -324,10 +323,19 @@ describe("interruption handling", () => {
     });
 });
 
-describe("controller IAM", () => {
+/**
+ * The controller's permissions as the dev stack's plan attaches them (the program's own
+ * composition, the stack's own region, account and cluster name), judged by the IAM simulator.
+ */
+describe("controller IAM (dev plan)", () => {
+    const ACCOUNT = "111122223333";
+    const REGION = "eu-west-1";
+    const CLUSTER = "eks-platform-dev";
     const nodeRoleArn = `arn:aws:iam::${ACCOUNT}:role/${CLUSTER}-karpenter-node`;
     const principal = `arn:aws:iam::${ACCOUNT}:role/${CLUSTER}-karpenter-controller`;
     const ec2 = (resource: string) => `arn:aws:ec2:${REGION}:${ACCOUNT}:${resource}`;
+    let controllerPolicy: PolicyDocument;
+    let plan: Recorded;
     const ask = (action: string, resource: string, context: Record<string, string | string[]> = {}) =>
         simulate({ principal, action, resource, resourceAccount: ACCOUNT, identityPolicies: [controllerPolicy], context });
     const launchTags = {
@@ -336,18 +344,14 @@ describe("controller IAM", () => {
         "aws:RequestTag/karpenter.sh/nodepool": "application",
     };
 
-    it("is the registered document of the pure policy function", () => {
-        expect(controllerPolicy).toEqual(
-            karpenterControllerPolicy({
-                partition: "aws",
-                region: REGION,
-                accountId: ACCOUNT,
-                clusterName: CLUSTER,
-                nodeRoleArn,
-                interruptionQueueArn: `arn:aws:sqs:${REGION}:${ACCOUNT}:${CLUSTER}-karpenter-interruption`,
-            }),
-        );
-    });
+    beforeAll(async () => {
+        plan = (await planStack("dev")).recorded;
+        const attached = plan.ofType("aws:iam/rolePolicy:RolePolicy").filter((p) => p.props.role === `${CLUSTER}-karpenter-controller`);
+        expect(attached).toHaveLength(1);
+        controllerPolicy = recordedJson(attached[0]);
+        // The only other grants of the role: none (no managed policy attached).
+        expect(plan.ofType("aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.props.role === `${CLUSTER}-karpenter-controller`)).toEqual([]);
+    }, 60_000);
 
     it("uses only actions that exist and no unscoped write on *", async () => {
         expect(await unknownActions(controllerPolicy)).toEqual([]);
@@ -359,6 +363,128 @@ describe("controller IAM", () => {
         const bad: PolicyDocument = { Version: "2012-10-17", Statement: [{ Sid: "Bad", Effect: "Allow", Action: ["ec2:RunInstance", "ec2:TerminateInstances"], Resource: "*" }] };
         expect(await unknownActions(bad)).toEqual(["ec2:RunInstance"]);
         expect(await writeActionsOnAnyResource(bad)).toEqual(["Bad: ec2:TerminateInstances (Write)"]);
+    });
+
+    /**
+     * What the controller does in a cluster's life (Karpenter's reference policy), each as one
+     * request with the context AWS would send, and the near misses it must not get: other
+     * clusters' resources, another region, a missing ownership tag. `owned`, `pool` and friends
+     * are the tags Karpenter puts on what it creates.
+     */
+    const owned = { [`aws:ResourceTag/kubernetes.io/cluster/${CLUSTER}`]: "owned" };
+    const pool = { "aws:ResourceTag/karpenter.sh/nodepool": "application" };
+    const requestTags = {
+        [`aws:RequestTag/kubernetes.io/cluster/${CLUSTER}`]: "owned",
+        "aws:RequestTag/eks:eks-cluster-name": CLUSTER,
+        "aws:RequestTag/karpenter.sh/nodepool": "application",
+    };
+    const profile = (name = "eks-platform-dev_123") => `arn:aws:iam::${ACCOUNT}:instance-profile/${name}`;
+    const profileRequestTags = {
+        [`aws:RequestTag/kubernetes.io/cluster/${CLUSTER}`]: "owned",
+        "aws:RequestTag/eks:eks-cluster-name": CLUSTER,
+        "aws:RequestTag/topology.kubernetes.io/region": REGION,
+        "aws:RequestTag/karpenter.k8s.aws/ec2nodeclass": "application",
+    };
+    const profileTags = { ...owned, "aws:ResourceTag/topology.kubernetes.io/region": REGION, "aws:ResourceTag/karpenter.k8s.aws/ec2nodeclass": "application" };
+    const queue = `arn:aws:sqs:${REGION}:${ACCOUNT}:${CLUSTER}-karpenter-interruption`;
+    const inRegion = { "aws:RequestedRegion": REGION };
+    const without = (context: Record<string, string | string[]>, key: string) => Object.fromEntries(Object.entries(context).filter(([k]) => k !== key));
+    type Case = [string, string, string, Record<string, string | string[]>, "Allowed" | "denied"];
+    /** The resource types each launch action acts on, as AWS's action catalogue lists them (the simulator rejects others). */
+    const actsOn: Record<string, string[]> = {
+        "ec2:RunInstances": ["image", "snapshot", "capacity-reservation", "placement-group", "subnet", "security-group", "launch-template", "instance", "volume", "network-interface", "spot-instances-request"],
+        "ec2:CreateFleet": ["image", "capacity-reservation", "placement-group", "subnet", "launch-template", "fleet", "instance", "volume"],
+        "ec2:CreateLaunchTemplate": ["launch-template"],
+    };
+    const launch = (action: string, cases: Case[]) => cases.filter(([, , resource]) => actsOn[action].includes(resource.split(":").pop()!.split("/")[0]));
+    const cases: Case[] = [
+        // Launching: the AMI, its snapshots, capacity reservations and placement groups (any account).
+        ...["ec2:RunInstances", "ec2:CreateFleet"].flatMap((action): Case[] =>
+            launch(action, [
+                ["a public AMI", action, `arn:aws:ec2:${REGION}::image/ami-0abc`, {}, "Allowed"],
+                ["its snapshot", action, `arn:aws:ec2:${REGION}::snapshot/snap-0abc`, {}, "Allowed"],
+                ["a shared capacity reservation", action, `arn:aws:ec2:${REGION}:999988887777:capacity-reservation/cr-1`, {}, "Allowed"],
+                ["a placement group", action, ec2("placement-group/pg-1"), {}, "Allowed"],
+                ["an AMI of another region", action, "arn:aws:ec2:us-east-1::image/ami-0abc", {}, "denied"],
+                ["a discovered subnet", action, ec2("subnet/subnet-1"), { "aws:ResourceTag/karpenter.sh/discovery": CLUSTER }, "Allowed"],
+                ["another cluster's subnet", action, ec2("subnet/subnet-1"), { "aws:ResourceTag/karpenter.sh/discovery": "eks-platform-prod" }, "denied"],
+                ["a discovered security group", action, ec2("security-group/sg-1"), { "aws:ResourceTag/karpenter.sh/discovery": CLUSTER }, "Allowed"],
+                ["another cluster's security group", action, ec2("security-group/sg-1"), { "aws:ResourceTag/karpenter.sh/discovery": "eks-platform-prod" }, "denied"],
+                ["its own launch template", action, ec2("launch-template/lt-1"), { ...owned, ...pool }, "Allowed"],
+                ["a launch template of the cluster not made for a node pool", action, ec2("launch-template/lt-1"), owned, "denied"],
+                ["another cluster's launch template", action, ec2("launch-template/lt-1"), pool, "denied"],
+            ]),
+        ),
+        // Creating instances, fleets, volumes, ENIs, launch templates and spot requests, tagged for this cluster.
+        ...["ec2:RunInstances", "ec2:CreateFleet", "ec2:CreateLaunchTemplate"].flatMap((action): Case[] =>
+            launch(
+                action,
+                ["instance/*", "fleet/*", "volume/*", "network-interface/*", "launch-template/*", "spot-instances-request/*"].map((r): Case => [`a new ${r.split("/")[0]}`, action, ec2(r), requestTags, "Allowed"]),
+            ),
+        ),
+        ...Object.keys(requestTags).map((key): Case => [`a new instance without ${key}`, "ec2:RunInstances", ec2("instance/*"), without(requestTags, key), "denied"]),
+        ["a new instance in another account", "ec2:RunInstances", "arn:aws:ec2:eu-west-1:999988887777:instance/*", requestTags, "denied"],
+        // Tagging at creation, only as part of those calls.
+        ...["RunInstances", "CreateFleet", "CreateLaunchTemplate"].map((call): Case => ["tags at creation", "ec2:CreateTags", ec2("instance/i-1"), { ...requestTags, "ec2:CreateAction": call }, "Allowed"]),
+        ["tags at creation of something else", "ec2:CreateTags", ec2("volume/vol-1"), { ...requestTags, "ec2:CreateAction": "CreateVolume" }, "denied"],
+        ...Object.keys(requestTags).map((key): Case => [`tags at creation without ${key}`, "ec2:CreateTags", ec2("instance/i-1"), { ...without(requestTags, key), "ec2:CreateAction": "RunInstances" }, "denied"]),
+        // Tagging its instances afterwards: the node claim and Name, never the ownership tags.
+        ["names its node claim on its instance", "ec2:CreateTags", ec2("instance/i-1"), { ...owned, ...pool, "aws:TagKeys": ["karpenter.sh/nodeclaim", "Name"] }, "Allowed"],
+        ["the cluster-name tag, with this cluster's name", "ec2:CreateTags", ec2("instance/i-1"), { ...owned, ...pool, "aws:TagKeys": ["eks:eks-cluster-name"], "aws:RequestTag/eks:eks-cluster-name": CLUSTER }, "Allowed"],
+        ["the cluster-name tag, with another name", "ec2:CreateTags", ec2("instance/i-1"), { ...owned, ...pool, "aws:TagKeys": ["eks:eks-cluster-name"], "aws:RequestTag/eks:eks-cluster-name": "other" }, "denied"],
+        ["moves an instance to another node pool", "ec2:CreateTags", ec2("instance/i-1"), { ...owned, ...pool, "aws:TagKeys": ["karpenter.sh/nodepool"] }, "denied"],
+        ["takes ownership of another cluster's instance", "ec2:CreateTags", ec2("instance/i-1"), { ...owned, ...pool, "aws:TagKeys": [`kubernetes.io/cluster/${CLUSTER}`] }, "denied"],
+        ["tags an instance of the cluster not launched for a node pool", "ec2:CreateTags", ec2("instance/i-1"), { ...owned, "aws:TagKeys": ["Name"] }, "denied"],
+        ["tags another cluster's instance", "ec2:CreateTags", ec2("instance/i-1"), { ...pool, "aws:TagKeys": ["Name"] }, "denied"],
+        // Instance profiles for its node classes, in this region.
+        ["creates an instance profile", "iam:CreateInstanceProfile", profile(), profileRequestTags, "Allowed"],
+        ...Object.keys(profileRequestTags).map((key): Case => [`creates an instance profile without ${key}`, "iam:CreateInstanceProfile", profile(), without(profileRequestTags, key), "denied"]),
+        ["tags its instance profile", "iam:TagInstanceProfile", profile(), { ...profileTags, ...profileRequestTags }, "Allowed"],
+        ...Object.keys(profileTags).map((key): Case => [`tags an instance profile without ${key}`, "iam:TagInstanceProfile", profile(), { ...without(profileTags, key), ...profileRequestTags }, "denied"]),
+        ...Object.keys(profileRequestTags).map((key): Case => [`tags an instance profile, request without ${key}`, "iam:TagInstanceProfile", profile(), { ...profileTags, ...without(profileRequestTags, key) }, "denied"]),
+        ...["iam:AddRoleToInstanceProfile", "iam:RemoveRoleFromInstanceProfile", "iam:DeleteInstanceProfile"].flatMap((action): Case[] => [
+            ["its instance profile", action, profile(), profileTags, "Allowed"],
+            ...Object.keys(profileTags).map((key): Case => [`an instance profile without ${key}`, action, profile(), without(profileTags, key), "denied"]),
+            ["an instance profile of another region", action, profile(), { ...profileTags, "aws:ResourceTag/topology.kubernetes.io/region": "us-east-1" }, "denied"],
+        ]),
+        ["reads an instance profile", "iam:GetInstanceProfile", profile(), {}, "Allowed"],
+        ["reads another account's instance profile", "iam:GetInstanceProfile", "arn:aws:iam::999988887777:instance-profile/p", {}, "denied"],
+        ["lists instance profiles", "iam:ListInstanceProfiles", "*", {}, "Allowed"],
+        // Its queue, its cluster, prices and the public AMI parameters.
+        ...["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueUrl"].map((action): Case => ["its interruption queue", action, queue, {}, "Allowed"]),
+        ["purges its interruption queue", "sqs:PurgeQueue", queue, {}, "denied"],
+        ["another queue", "sqs:DeleteMessage", `arn:aws:sqs:${REGION}:${ACCOUNT}:other`, {}, "denied"],
+        ...[
+            "ec2:DescribeCapacityReservations",
+            "ec2:DescribeImages",
+            "ec2:DescribeInstances",
+            "ec2:DescribeInstanceStatus",
+            "ec2:DescribeInstanceTypeOfferings",
+            "ec2:DescribeInstanceTypes",
+            "ec2:DescribeLaunchTemplates",
+            "ec2:DescribePlacementGroups",
+            "ec2:DescribeSecurityGroups",
+            "ec2:DescribeSpotPriceHistory",
+            "ec2:DescribeSubnets",
+        ].flatMap((action): Case[] => [
+            ["in its region", action, "*", inRegion, "Allowed"],
+            ["in another region", action, "*", { "aws:RequestedRegion": "us-east-1" }, "denied"],
+        ]),
+        ["describes its cluster", "eks:DescribeCluster", `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/${CLUSTER}`, {}, "Allowed"],
+        ["an application's parameter", "ssm:GetParameter", `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter/payments/db-password`, {}, "denied"],
+        ["prices", "pricing:GetProducts", "*", {}, "Allowed"],
+    ];
+
+    it("reads only AWS's public parameters (the AMI ids) of its region from SSM", () => {
+        // Public parameters have no account in their ARN, which the simulator cannot match: read the statement.
+        const reads = controllerPolicy.Statement.filter((s) => [s.Action].flat().includes("ssm:GetParameter"));
+        expect(reads.map((s) => [s.Effect, s.Resource, s.Condition])).toEqual([["Allow", `arn:aws:ssm:${REGION}::parameter/aws/service/*`, undefined]]);
+    });
+
+    it.each(cases)("%s: %s on %s", async (_what, action, resource, context, expected) => {
+        const decision = await ask(action, resource, context);
+        if (expected === "Allowed") expect(decision).toBe("Allowed");
+        else expect(decision).not.toBe("Allowed");
     });
 
     it("RunInstances only with the cluster's request tags", async () => {
@@ -375,10 +501,15 @@ describe("controller IAM", () => {
     });
 
     it("terminates only instances owned by this cluster's node pools", async () => {
-        const owned = { [`aws:ResourceTag/kubernetes.io/cluster/${CLUSTER}`]: "owned", "aws:ResourceTag/karpenter.sh/nodepool": "application" };
-        expect(await ask("ec2:TerminateInstances", ec2("instance/i-1"), owned)).toBe("Allowed");
-        expect(await ask("ec2:TerminateInstances", ec2("instance/i-1"), {})).not.toBe("Allowed");
-        expect(await ask("ec2:TerminateInstances", ec2("instance/i-1"), { "aws:ResourceTag/karpenter.sh/nodepool": "application" })).not.toBe("Allowed");
+        const clusterOwned = { [`aws:ResourceTag/kubernetes.io/cluster/${CLUSTER}`]: "owned" };
+        const nodePool = { "aws:ResourceTag/karpenter.sh/nodepool": "application" };
+        expect(await ask("ec2:TerminateInstances", ec2("instance/i-1"), { ...clusterOwned, ...nodePool })).toBe("Allowed");
+        expect(await ask("ec2:TerminateInstances", ec2("instance/i-1"), {}), "an untagged instance").not.toBe("Allowed");
+        expect(await ask("ec2:TerminateInstances", ec2("instance/i-1"), nodePool), "another cluster's node").not.toBe("Allowed");
+        // The system node group's instances (and anything else the cluster owns) carry no node pool tag.
+        expect(await ask("ec2:TerminateInstances", ec2("instance/i-1"), clusterOwned), "a cluster instance Karpenter did not launch").not.toBe("Allowed");
+        expect(await ask("ec2:DeleteLaunchTemplate", ec2("launch-template/lt-1"), clusterOwned), "a launch template Karpenter did not create").not.toBe("Allowed");
+        expect(await ask("ec2:DeleteLaunchTemplate", ec2("launch-template/lt-1"), { ...clusterOwned, ...nodePool })).toBe("Allowed");
     });
 
     it("passes only the node role, only to EC2", async () => {
@@ -411,7 +542,7 @@ describe("controller IAM", () => {
     });
 
     it("trust policy: only the karpenter/karpenter service account of this cluster via Pod Identity", async () => {
-        const trust = recordedJson(recorded.one("aws:iam/role:Role", "karpenter-controller"), "assumeRolePolicy");
+        const trust = recordedJson(plan.one("aws:iam/role:Role", "karpenter-controller"), "assumeRolePolicy");
         const clusterArn = `arn:aws:eks:${REGION}:${ACCOUNT}:cluster/${CLUSTER}`;
         const context = (namespace: string, serviceAccount: string) => ({
             "aws:SourceAccount": ACCOUNT,
@@ -426,8 +557,9 @@ describe("controller IAM", () => {
         expect(await assume(context("karpenter", "default"))).not.toBe("Allowed");
         expect(await assume(context("payments", "karpenter"))).not.toBe("Allowed");
         // The association binds the same service account the chart creates.
-        const association = recorded.one("aws:eks/podIdentityAssociation:PodIdentityAssociation");
-        expect(association.inputs).toMatchObject({ namespace: "karpenter", serviceAccount: values(release).serviceAccount.name, clusterName: CLUSTER });
+        const association = plan.ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation").filter((a) => a.props.roleArn === principal);
+        expect(association).toHaveLength(1);
+        expect(association[0].inputs).toMatchObject({ namespace: "karpenter", serviceAccount: values(plan.one("kubernetes:helm.sh/v3:Release", "karpenter")).serviceAccount.name, clusterName: CLUSTER });
     });
 });
 

@@ -24,7 +24,6 @@ import { PrometheusOperatorCrds } from "../components/prometheusOperatorCrds";
 import { TRIVY_METRICS } from "../components/trivyOperator";
 import { VELERO_METRICS } from "../components/velero";
 import { CHARTS } from "../components/shared/helm";
-import { NODE_ROLE_LABEL } from "../components/shared/scheduling";
 import { monitoringSchema, type MonitoringConfig } from "../config/addons";
 import { PLATFORM_NAMESPACES } from "../config/namespaces";
 import { fakeClusterContext } from "./fixtures/cluster";
@@ -185,7 +184,7 @@ describe("platform alerts", () => {
 
     it("the rule is registered in the monitoring namespace after the CRDs", () => {
         const rule = recorded.one("kubernetes:monitoring.coreos.com/v1:PrometheusRule");
-        expect((rule.inputs.metadata as any).namespace).toBe(PLATFORM_NAMESPACES.monitoring);
+        expect((rule.inputs.metadata as any).namespace).toBe("monitoring");
         expect(recorded.dependsOn(rule, recorded.one("kubernetes:helm.sh/v3:Release", "monitoring-prometheus-crds"))).toBe(true);
     });
 });
@@ -237,7 +236,7 @@ describe("kube-prometheus-stack", () => {
             kubeStateMetrics: v["kube-state-metrics"],
         };
         for (const [name, pod] of Object.entries(pods)) {
-            expect(pod.nodeSelector, name).toEqual({ [NODE_ROLE_LABEL]: "system" });
+            expect(pod.nodeSelector, name).toEqual({ ["platform.eks.aws/node-role"]: "system" });
             expect(pod.tolerations?.length, name).toBeGreaterThan(0);
             expect(pod.resources?.limits, name).toBeDefined();
             expect(pod.resources?.requests, name).toBeDefined();
@@ -252,7 +251,7 @@ describe("kube-prometheus-stack", () => {
     });
 
     it("moves node-exporter to its own privileged namespace with the reason written; monitoring stays restricted", () => {
-        expect(values(release)["prometheus-node-exporter"].namespaceOverride).toBe(PLATFORM_NAMESPACES.nodeExporter);
+        expect(values(release)["prometheus-node-exporter"].namespaceOverride).toBe("monitoring-host");
         const byName = (name: string) => recorded.ofType("kubernetes:core/v1:Namespace").find((n) => (n.inputs.metadata as any).name === name)!.inputs.metadata as any;
         const host = byName(PLATFORM_NAMESPACES.nodeExporter);
         expect(host.labels["pod-security.kubernetes.io/enforce"]).toBe("privileged");

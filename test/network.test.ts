@@ -173,6 +173,12 @@ describe("bad config stops the program before any resource exists", () => {
             /eks-platform:network\.privateSubnetCidrs\[1\] = "10\.99\.0\.0\/19": 10\.99\.0\.0\/19 lies outside the VPC CIDR 10\.20\.0\.0\/16/,
         ],
         [
+            // 10.20.128.0 has the first host bit of a /16 set: AWS refuses the VPC (InvalidVpc.Range) after a long create.
+            "a VPC CIDR whose only host bit is the one right below the prefix",
+            { network: { ...network, vpcCidr: "10.20.128.0/16" } },
+            /eks-platform:network\.vpcCidr = "10\.20\.128\.0\/16": has host bits set: a \/16 starts at 10\.20\.0\.0, so write 10\.20\.0\.0\/16/,
+        ],
+        [
             "a role in two access lists (EKS allows one access entry per principal)",
             { access: { ...access, viewerRoleArns: [...(access.viewerRoleArns as string[]), (access.developerRoleArns as string[])[0]] } },
             /viewerRoleArns\[1\].*is already granted by developerRoleArns\[0\]; a role may appear in only one access list/,
@@ -190,6 +196,14 @@ describe("bad config stops the program before any resource exists", () => {
         expect(error!.message).toContain('Invalid configuration for stack "dev"');
         expect(registeredCount()).toBe(0);
     });
+
+    it("plans an aligned VPC CIDR whose last network bit is set (10.21.0.0/16), with every subnet inside it", async () => {
+        const { recorded } = await planStackFile("dev", { patch: { network: { ...network, vpcCidr: "10.21.0.0/16" } } });
+        expect(recorded.one("aws:ec2/vpc:Vpc").props.cidrBlock).toBe("10.21.0.0/16");
+        const subnets = recorded.ofType("aws:ec2/subnet:Subnet").map((s) => String(s.props.cidrBlock));
+        expect(subnets).toHaveLength(4);
+        for (const cidr of subnets) expect(cidr).toMatch(/^10\.21\./);
+    }, 60_000);
 
     it("registers resources for the unmodified config (so the zero above means something)", async () => {
         await runProgram(stackSource("dev"));

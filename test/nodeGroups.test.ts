@@ -4,7 +4,6 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { amiTypeFor, isArm64InstanceType } from "../components/nodeGroup";
-import { NODE_ROLE_LABEL } from "../components/shared/scheduling";
 import type { NodeGroupConfig } from "../config";
 import { planStackFile, type PlannedStack } from "./fixtures/stacks";
 import { recordedJson, type RecordedResource } from "./harness";
@@ -89,7 +88,7 @@ describe.each(["dev", "prod"])("node groups and add-ons (%s stack)", (stack) => 
     it("labels and taints each group by its role", () => {
         for (const group of groups) {
             const p = mng(group).props;
-            expect((p.labels as Record<string, string>)[NODE_ROLE_LABEL]).toBe(group.role);
+            expect((p.labels as Record<string, string>)["platform.eks.aws/node-role"]).toBe(group.role);
             const taints = (p.taints as Array<Props> | undefined) ?? [];
             if (group.role === "system") expect(taints).toEqual([{ key: "CriticalAddonsOnly", value: "true", effect: "NO_SCHEDULE" }]);
             else expect(taints).toEqual([]);
@@ -174,7 +173,7 @@ describe.each(["dev", "prod"])("node groups and add-ons (%s stack)", (stack) => 
         expect(attachments.map((a) => a.props.policyArn)).toEqual(["arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"]);
         for (const group of groups.filter((g) => g.role === "system")) expect(plan.recorded.dependsOn(ebs, mng(group))).toBe(true);
         const controller = configurationOf(ebs).controller as Props;
-        expect(controller.nodeSelector).toEqual({ [NODE_ROLE_LABEL]: "system" });
+        expect(controller.nodeSelector).toEqual({ ["platform.eks.aws/node-role"]: "system" });
         expect((controller.tolerations as Toleration[]).some((t) => tolerates(t, { key: "CriticalAddonsOnly", value: "true", effect: "NO_SCHEDULE" }))).toBe(true);
     });
 

@@ -1,11 +1,17 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { PlatformConfig } from "../config";
-import { ciDeployerRules, developerRules, EXEC_SUBRESOURCES, PLATFORM_GROUPS, viewerRules, type RbacRule } from "../components/accessControl";
+import { ciDeployerRules, developerRules, viewerRules, type RbacRule } from "../components/accessControl";
 import type { Recorded, RecordedResource } from "./harness";
-import { buildBaseline, kindOf, metadataOf, ofKind, STACKS } from "./support/baseline";
+import { kindOf, metadataOf, ofKind, plannedBaseline, STACKS } from "./support/baseline";
 import { RbacModel, ruleAllows, type Request } from "./support/rbac";
 
-const NON_ADMIN_GROUPS = Object.values(PLATFORM_GROUPS);
+/** The Kubernetes groups EKS access entries map IAM roles to (docs/tenants.md). */
+const PLATFORM_GROUPS = { developers: "platform:developers", viewers: "platform:viewers", ciDeployers: "platform:ci-deployers" } as const;
+const NON_ADMIN_GROUPS: string[] = Object.values(PLATFORM_GROUPS);
+/** kubectl exec, attach, port-forward (debug is ephemeralcontainers). */
+const EXEC_SUBRESOURCES = ["pods/exec", "pods/attach", "pods/portforward"];
+/** Whether developers may get a shell in their pods, per committed stack: never in production. */
+const DEVELOPERS_EXEC: Record<(typeof STACKS)[number], boolean> = { dev: true, prod: false };
 const READ = ["get", "list", "watch"];
 /** Verbs that let a subject grant itself (or others) more than it has. */
 const ESCALATING: Request[] = [
@@ -31,9 +37,10 @@ function rolesOf(recorded: Recorded): RecordedResource[] {
 describe.each(STACKS)("RBAC, %s stack", (stack) => {
     let config: PlatformConfig;
     let recorded: Recorded;
+    let plan: Recorded;
     let model: RbacModel;
     beforeAll(async () => {
-        ({ config, recorded } = await buildBaseline(stack));
+        ({ config, recorded, plan } = await plannedBaseline(stack));
         model = new RbacModel(recorded.resources);
     });
     const namespaces = () => ["kube-system", "monitoring", ...config.tenants.map((t) => t.name)];
@@ -92,16 +99,26 @@ describe.each(STACKS)("RBAC, %s stack", (stack) => {
         }
     });
 
-    it("developers: exec, attach and port-forward only outside production", () => {
+    it(`developers: exec, attach, port-forward and debug ${DEVELOPERS_EXEC[stack] ? "in every tenant namespace" : "nowhere (production)"}`, () => {
         for (const tenant of config.tenants) {
             for (const resource of EXEC_SUBRESOURCES) {
                 for (const verb of ["create", "get"]) {
                     const allowed = model.can(PLATFORM_GROUPS.developers, { verb, apiGroup: "", resource, namespace: tenant.name });
-                    expect(allowed, `${stack}: developers ${verb} ${resource} in ${tenant.name}`).toBe(!config.isProduction);
+                    expect(allowed, `${stack}: developers ${verb} ${resource} in ${tenant.name}`).toBe(DEVELOPERS_EXEC[stack]);
                 }
             }
-            expect(model.can(PLATFORM_GROUPS.developers, { verb: "patch", apiGroup: "", resource: "pods/ephemeralcontainers", namespace: tenant.name })).toBe(!config.isProduction);
+            expect(model.can(PLATFORM_GROUPS.developers, { verb: "patch", apiGroup: "", resource: "pods/ephemeralcontainers", namespace: tenant.name })).toBe(DEVELOPERS_EXEC[stack]);
         }
+    });
+
+    it("the stack's developer IAM role reaches exactly those rights: its access entry carries the developers group, and nothing else", () => {
+        const account = stack === "dev" ? "111122223333" : "444455556666";
+        const entries = plan.ofType("aws:eks/accessEntry:AccessEntry").filter((e) => e.props.principalArn === `arn:aws:iam::${account}:role/developers`);
+        expect(entries.map((e) => e.props.kubernetesGroups)).toEqual([["platform:developers"]]);
+        const policies = plan.ofType("aws:eks/accessPolicyAssociation:AccessPolicyAssociation").filter((a) => a.props.principalArn === entries[0].props.principalArn);
+        expect(policies).toEqual([]);
+        const shell = { verb: "create", apiGroup: "", resource: "pods/exec", namespace: "payments" };
+        expect(model.can(PLATFORM_GROUPS.developers, shell), `${stack}: developers exec in payments`).toBe(DEVELOPERS_EXEC[stack]);
     });
 
     it("nobody else execs, anywhere", () => {
@@ -248,7 +265,7 @@ describe("the checks can fail", () => {
 // Guard against the harness silently recording nothing.
 describe("sanity", () => {
     it("the baseline records RBAC objects", async () => {
-        const { recorded } = await buildBaseline("dev");
+        const { recorded } = await plannedBaseline("dev");
         expect(ofKind(recorded, "ClusterRole")).toHaveLength(1);
         expect(ofKind(recorded, "ClusterRoleBinding")).toHaveLength(1);
     });

@@ -7,7 +7,6 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { TRIVY_OPERATOR_VERSION, TrivyOperator } from "../components/trivyOperator";
 import { CHARTS } from "../components/shared/helm";
-import { NODE_ROLE_LABEL, SYSTEM_TAINT } from "../components/shared/scheduling";
 import { trivySchema, type TrivyConfig } from "../config/addons";
 import { fakeClusterContext } from "./fixtures/cluster";
 import { helmValues as values, recordedJson, runComponent, type Recorded, type RecordedResource } from "./harness";
@@ -80,8 +79,8 @@ describe("the Trivy CRDs", () => {
 describe("Trivy Operator", () => {
     it("runs the operator on system nodes, sized and restricted", () => {
         const v = values(release);
-        expect(v.nodeSelector).toEqual({ [NODE_ROLE_LABEL]: "system" });
-        expect(v.tolerations).toContainEqual(expect.objectContaining({ key: SYSTEM_TAINT.key, effect: SYSTEM_TAINT.effect }));
+        expect(v.nodeSelector).toEqual({ ["platform.eks.aws/node-role"]: "system" });
+        expect(v.tolerations).toContainEqual(expect.objectContaining({ key: "CriticalAddonsOnly", effect: "NoSchedule" }));
         expect(v.resources.requests).toBeDefined();
         expect(v.resources.limits).toBeDefined();
         expect(v.podSecurityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
@@ -90,8 +89,8 @@ describe("Trivy Operator", () => {
 
     it("places, sizes and restricts scan jobs on their own keys", () => {
         const t = values(release).trivyOperator;
-        expect(t.scanJobNodeSelector).toEqual({ [NODE_ROLE_LABEL]: "system" });
-        expect(t.scanJobTolerations).toContainEqual(expect.objectContaining({ key: SYSTEM_TAINT.key }));
+        expect(t.scanJobNodeSelector).toEqual({ ["platform.eks.aws/node-role"]: "system" });
+        expect(t.scanJobTolerations).toContainEqual(expect.objectContaining({ key: "CriticalAddonsOnly" }));
         expect(t.scanJobPodTemplatePodSecurityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } });
         expect(t.scanJobPodTemplateContainerSecurityContext).toMatchObject({ privileged: false, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
         expect(values(release).trivy.resources.limits).toBeDefined();

@@ -7,10 +7,9 @@ import { expandIamActions } from "@cloud-copilot/iam-expand";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { VELERO_AWS_PLUGIN_IMAGE, VELERO_SERVICE_ACCOUNT, Velero } from "../components/velero";
-import { clusterOwnershipTag, KEY_ADMIN_ACTIONS, type PolicyDocument } from "../components/shared/iamDocuments";
+import { VELERO_AWS_PLUGIN_IMAGE, Velero } from "../components/velero";
+import { KEY_ADMIN_ACTIONS, type PolicyDocument } from "../components/shared/iamDocuments";
 import { CHARTS } from "../components/shared/helm";
-import { NODE_ROLE_LABEL, SYSTEM_TAINT } from "../components/shared/scheduling";
 import { veleroSchema, type VeleroConfig } from "../config/addons";
 import { fakeClusterContext } from "./fixtures/cluster";
 import { planStackFile, type PlannedStack } from "./fixtures/stacks";
@@ -157,8 +156,8 @@ describe("Velero deployment", () => {
         expect(v.containerSecurityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } });
         expect(v.resources.requests).toBeDefined();
         expect(v.resources.limits).toBeDefined();
-        expect(v.nodeSelector).toEqual({ [NODE_ROLE_LABEL]: "system" });
-        expect(v.tolerations).toContainEqual(expect.objectContaining({ key: SYSTEM_TAINT.key, effect: SYSTEM_TAINT.effect }));
+        expect(v.nodeSelector).toEqual({ ["platform.eks.aws/node-role"]: "system" });
+        expect(v.tolerations).toContainEqual(expect.objectContaining({ key: "CriticalAddonsOnly", effect: "NoSchedule" }));
         // templates/upgrade-crds/upgrade-crds.yaml: same pod security context, containerSecurityContext,
         // nodeSelector and tolerations; its own resources.
         expect(v.upgradeCRDs).toBe(true);
@@ -168,11 +167,11 @@ describe("Velero deployment", () => {
 
     it("uses IRSA for its own service account, with the role annotated on it", () => {
         const v = values(release);
-        expect(v.serviceAccount.server.name).toBe(VELERO_SERVICE_ACCOUNT);
+        expect(v.serviceAccount.server.name).toBe("velero-server");
         expect(v.serviceAccount.server.annotations["eks.amazonaws.com/role-arn"]).toBe(veleroRoleArn);
         const trust = recordedJson(recorded.one("aws:iam/role:Role"), "assumeRolePolicy");
         expect(trust.Statement).toHaveLength(1);
-        expect(JSON.stringify(trust.Statement[0].Condition)).toContain(`system:serviceaccount:velero:${VELERO_SERVICE_ACCOUNT}`);
+        expect(JSON.stringify(trust.Statement[0].Condition)).toContain("system:serviceaccount:velero:velero-server");
         expect(recorded.ofType("aws:eks/podIdentityAssociation:PodIdentityAssociation")).toEqual([]);
     });
 
@@ -271,8 +270,8 @@ describe("IAM: every action exists, nothing unscoped", () => {
         expect(statement(rolePolicy, "ListTheBackupBucket").Resource).toBe(bucketArn);
         expect(statement(rolePolicy, "ReadWriteBackupObjects").Resource).toBe(`${bucketArn}/*`);
         const del = statement(rolePolicy, "DeleteOnlyThisClustersSnapshots");
-        expect(del.Condition).toEqual({ StringEquals: { [`aws:ResourceTag/${clusterOwnershipTag(CLUSTER)}`]: "owned" } });
-        expect(statement(rolePolicy, "CreateSnapshotsTaggedForThisCluster").Condition).toEqual({ StringEquals: { [`aws:RequestTag/${clusterOwnershipTag(CLUSTER)}`]: "owned" } });
+        expect(del.Condition).toEqual({ StringEquals: { "aws:ResourceTag/kubernetes.io/cluster/test-cluster": "owned" } });
+        expect(statement(rolePolicy, "CreateSnapshotsTaggedForThisCluster").Condition).toEqual({ StringEquals: { "aws:RequestTag/kubernetes.io/cluster/test-cluster": "owned" } });
     });
 
     it("the simulator agrees: Velero may delete its snapshots, not another cluster's", async () => {
@@ -283,7 +282,7 @@ describe("IAM: every action exists, nothing unscoped", () => {
                 action: "ec2:DeleteSnapshot",
                 resource: snapshot,
                 resourceAccount: ACCOUNT,
-                context: { [`aws:ResourceTag/${clusterOwnershipTag(CLUSTER)}`]: tagValue },
+                context: { "aws:ResourceTag/kubernetes.io/cluster/test-cluster": tagValue },
                 identityPolicies: [rolePolicy],
             });
         expect(await request("owned")).toBe("Allowed");

@@ -355,6 +355,25 @@ describe("platform.yaml", () => {
         expect(runs("integration-not-configured")).toContain("npm run test:integration");
     });
 
+    it("mutation testing runs on the schedule and on demand, incrementally, with the upstream data, and keeps its results", () => {
+        const job = jobs.mutation;
+        expect(job.if).toMatch(/github\.event_name == 'schedule' \|\| github\.event_name == 'workflow_dispatch'/);
+        expect(job.if).not.toMatch(/pull_request|push/);
+        expect(runs("mutation")).toMatch(/npm ci[\s\S]*npm run test:mutation/);
+        expect(scripts["test:mutation"]).toBe("node scripts/ts-run.cjs scripts/mutation.ts");
+        const step = (job.steps ?? []).find((s) => s.run?.includes("npm run test:mutation"))!;
+        expect(step.env).toMatchObject({ CI: "true" });
+        expect(String(step.env?.PLATFORM_UPSTREAM_DIR)).toContain(".upstream");
+        const upload = (job.steps ?? []).find((s) => s.uses?.startsWith("actions/upload-artifact@"));
+        expect(upload?.if).toBe("always()");
+        expect(String(upload?.with?.path).split("\n")).toEqual(expect.arrayContaining(["reports/mutation/", "test/mutation/incremental/"]));
+        expect((job as Job & { "timeout-minutes"?: number })["timeout-minutes"]).toBe(360);
+        expect(usesCloud(job)).toBe(false);
+        // Hours for a first run: never part of `npm test` or the CI gate.
+        expect(scripts.test).not.toMatch(/mutation|stryker/);
+        expect(fs.readFileSync(path.join(root, ".ci", "run"), "utf8")).not.toMatch(/mutation|stryker/);
+    });
+
     it("previews and deploys every stack from its own deploy runner", () => {
         expect(runnerProblems(doc, listStacks(root))).toEqual([]);
         expect(deployRunners(root)).toEqual(Object.fromEntries(listStacks(root).map((stack) => [stack, parsePlatformConfig(loadStackConfig(root, stack)).deployRunner?.labels])));

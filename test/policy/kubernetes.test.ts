@@ -15,6 +15,15 @@ describe("containers are found everywhere", () => {
         ]);
     });
 
+    it("reports a root init container in a pod that runs as non-root, the way each is written", () => {
+        const root = (securityContext: Record<string, unknown>) => deployment(podSpec({ initContainers: [container("setup", { securityContext: { ...container().securityContext, ...securityContext } })] }));
+        expect(violationsOf("k8s-run-as-non-root", [root({ runAsUser: 0 })])).toEqual(['Deployment init container "setup" runs as UID 0']);
+        expect(violationsOf("k8s-run-as-non-root", [root({ runAsNonRoot: false })])).toEqual([
+            'Deployment init container "setup" does not set runAsNonRoot: true (own or inherited from the pod)',
+        ]);
+        expect(violationsOf("k8s-run-as-non-root", [root({ runAsNonRoot: true, runAsUser: 10001 })])).toEqual([]);
+    });
+
     it("reports a violation that exists only in an ephemeral container", () => {
         const spec = podSpec({ ephemeralContainers: [{ name: "debugger", image: "busybox:1.36", securityContext: { privileged: true } }] });
         expect(violationsOf("k8s-no-privileged-containers", [pod(spec)])).toEqual(['Pod ephemeral container "debugger" runs privileged']);

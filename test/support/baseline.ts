@@ -1,31 +1,36 @@
-/** Builds the namespace baseline for a committed stack alone under mocks. */
-import { parsePlatformConfig, type PlatformConfig } from "../../config";
-import { NamespaceBaseline } from "../../components/namespaceBaseline";
-import { PROJECT_DIR } from "../../plan/run";
-import { loadStackConfig } from "../../plan/stackConfig";
-import { fakeClusterContext } from "../fixtures/cluster";
-import { runComponent, type Recorded, type RecordedResource } from "../harness";
+/**
+ * The namespace baseline as the program composes it: the whole program planned for a committed
+ * stack file (buildPlatform, with the stack's own config), and the part of the plan below the
+ * NamespaceBaseline component. Nothing here repeats how platform.ts wires the baseline, so a
+ * wrong argument there (developer exec in production, a missing tenant) shows in these tests.
+ */
+import type { PlatformConfig } from "../../config";
+import { planStackFile } from "../fixtures/stacks";
+import { Recorded, type RecordedResource } from "../harness";
 
 export const STACKS = ["dev", "prod"] as const;
 
-export function stackConfig(stack: string): PlatformConfig {
-    return parsePlatformConfig(loadStackConfig(PROJECT_DIR, stack));
+export interface PlannedBaseline {
+    config: PlatformConfig;
+    /** The NamespaceBaseline component and everything below it. */
+    recorded: Recorded;
+    /** The whole plan (the cluster's provider, the add-ons' namespaces, ...). */
+    plan: Recorded;
 }
 
-/** The baseline as platform.ts builds it for `stack` (optionally with the CoreDNS PDB). */
-export async function buildBaseline(stack: string, options: { coreDnsDisruptionBudget?: boolean } = {}): Promise<{ config: PlatformConfig; recorded: Recorded }> {
-    const config = stackConfig(stack);
-    const { recorded } = await runComponent(
-        () =>
-            new NamespaceBaseline("baseline", {
-                cluster: fakeClusterContext(),
-                tenants: config.tenants,
-                developerExec: !config.isProduction,
-                coreDnsDisruptionBudget: options.coreDnsDisruptionBudget ?? false,
-            }),
-        { stack },
-    );
-    return { config, recorded };
+const planned = new Map<string, Promise<PlannedBaseline>>();
+
+/** The baseline of `stack`'s plan (planned once per test file: the plan is deterministic). */
+export function plannedBaseline(stack: string): Promise<PlannedBaseline> {
+    let result = planned.get(stack);
+    if (!result) {
+        result = planStackFile(stack).then(({ recorded, config }) => {
+            const component = recorded.one("platform:index:NamespaceBaseline");
+            return { config, recorded: new Recorded([component, ...recorded.descendantsOf(component)]), plan: recorded };
+        });
+        planned.set(stack, result);
+    }
+    return result;
 }
 
 export const kindOf = (r: RecordedResource): string => r.type.split(":").pop() ?? "";

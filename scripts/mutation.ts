@@ -1,0 +1,163 @@
+/**
+ * `npm run test:mutation [-- scope... [--force]]`: StrykerJS over the modules where a wrong line is
+ * a security hole (test/mutation/scopes.mjs), one scope after the other, incrementally: only
+ * mutants whose code or tests changed since the committed results (test/mutation/incremental/)
+ * are run again. Then the score per module, and every surviving mutant that
+ * test/mutation/equivalent.json does not explain (a gap in the tests: kill it or explain it).
+ *
+ * Exit codes: 0 every mutant killed or explained; 1 unexplained survivors, or Stryker failed;
+ * 2 usage. Not part of `npm test`: a first run takes hours on two cores (docs/testing.md).
+ */
+import { spawnSync } from "node:child_process";
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+
+const ROOT = join(__dirname, "..");
+const STRYKER = join(ROOT, "node_modules", "@stryker-mutator", "core", "bin", "stryker.js");
+export const EQUIVALENTS_FILE = join(ROOT, "test", "mutation", "equivalent.json");
+
+/** What mutation-testing-report-schema (Stryker's JSON report) says of one mutant; only the fields read here. */
+interface ReportMutant {
+    id: string;
+    mutatorName: string;
+    replacement?: string;
+    status: "Killed" | "Survived" | "NoCoverage" | "Timeout" | "CompileError" | "RuntimeError" | "Ignored" | "Pending";
+    location: { start: { line: number; column: number }; end: { line: number; column: number } };
+}
+
+interface Report {
+    files: Record<string, { source: string; mutants: ReportMutant[] }>;
+}
+
+/** A survivor the tests cannot kill because the mutated code behaves the same: why, and which mutant. */
+export interface EquivalentMutant {
+    file: string;
+    mutator: string;
+    /** The source line of the mutant, trimmed (survives line moves; a changed line needs a new review). */
+    line: string;
+    replacement: string;
+    reason: string;
+}
+
+export interface ModuleScore {
+    module: string;
+    killed: number;
+    survived: number;
+    noCoverage: number;
+    timeout: number;
+    /** Mutants the type checker rejected: not valid programs, not counted. */
+    compileErrors: number;
+    explained: number;
+    /** (killed + timeout) / (killed + timeout + survived + noCoverage), in percent. */
+    score: number;
+    /** The same, with the explained equivalent survivors counted as not applicable. */
+    scoreWithoutEquivalents: number;
+}
+
+/** The module a file belongs to, for the score table of docs/testing.md. */
+export function moduleOf(file: string): string {
+    if (/^components\/(.*\.iam\.ts|shared\/iamDocuments\.ts)$/.test(file)) return "components: IAM documents";
+    if (file.startsWith("components/")) return "components: namespace baseline and access control";
+    if (file.startsWith("policy/policies/")) return `policy/policies/${file.split("/")[2].replace(/\.ts$/, "")}`;
+    return file.split("/").slice(0, -1).join("/") || file;
+}
+
+function sourceLine(source: string, mutant: ReportMutant): string {
+    return (source.split("\n")[mutant.location.start.line - 1] ?? "").trim();
+}
+
+export function isExplained(file: string, source: string, mutant: ReportMutant, equivalents: EquivalentMutant[]): boolean {
+    const line = sourceLine(source, mutant);
+    return equivalents.some((e) => e.file === file && e.mutator === mutant.mutatorName && e.line === line && e.replacement === (mutant.replacement ?? ""));
+}
+
+export function scores(report: Report, equivalents: EquivalentMutant[]): { modules: ModuleScore[]; unexplained: string[] } {
+    const modules = new Map<string, ModuleScore>();
+    const unexplained: string[] = [];
+    for (const [file, { source, mutants }] of Object.entries(report.files)) {
+        const name = moduleOf(file);
+        const score = modules.get(name) ?? { module: name, killed: 0, survived: 0, noCoverage: 0, timeout: 0, compileErrors: 0, explained: 0, score: 0, scoreWithoutEquivalents: 0 };
+        modules.set(name, score);
+        for (const mutant of mutants) {
+            if (mutant.status === "Killed") score.killed++;
+            else if (mutant.status === "Timeout") score.timeout++;
+            else if (mutant.status === "CompileError") score.compileErrors++;
+            else if (mutant.status === "Survived" || mutant.status === "NoCoverage") {
+                if (mutant.status === "Survived") score.survived++;
+                else score.noCoverage++;
+                if (isExplained(file, source, mutant, equivalents)) score.explained++;
+                else unexplained.push(`${file}:${mutant.location.start.line}:${mutant.location.start.column + 1} ${mutant.mutatorName} ${mutant.status}: ${sourceLine(source, mutant)}  ->  ${JSON.stringify(mutant.replacement ?? "")}`);
+            }
+        }
+    }
+    for (const m of modules.values()) {
+        const detected = m.killed + m.timeout;
+        const valid = detected + m.survived + m.noCoverage;
+        m.score = valid === 0 ? 100 : (100 * detected) / valid;
+        m.scoreWithoutEquivalents = valid - m.explained === 0 ? 100 : (100 * detected) / (valid - m.explained);
+    }
+    return { modules: [...modules.values()].sort((a, b) => a.module.localeCompare(b.module)), unexplained };
+}
+
+export function scoreTable(modules: ModuleScore[]): string {
+    const rows = modules.map((m) =>
+        [m.module, m.killed + m.timeout, m.survived + m.noCoverage, m.explained, m.compileErrors, `${m.score.toFixed(1)}%`, `${m.scoreWithoutEquivalents.toFixed(1)}%`].join(" | "),
+    );
+    return ["| module | killed | survived | of which equivalent | invalid (type errors) | score | score without equivalents |", "|---|---|---|---|---|---|---|", ...rows.map((r) => `| ${r} |`)].join("\n");
+}
+
+function readEquivalents(): EquivalentMutant[] {
+    return existsSync(EQUIVALENTS_FILE) ? (JSON.parse(readFileSync(EQUIVALENTS_FILE, "utf8")) as EquivalentMutant[]) : [];
+}
+
+async function main(): Promise<void> {
+    const { SCOPES } = (await import("../test/mutation/scopes.mjs")) as { SCOPES: Record<string, { description: string }> };
+    const args = process.argv.slice(2);
+    const force = args.includes("--force");
+    const unknown = args.filter((a) => a.startsWith("-") && a !== "--force");
+    const named = args.filter((a) => !a.startsWith("-"));
+    const bad = named.filter((n) => !(n in SCOPES));
+    if (unknown.length > 0 || bad.length > 0) {
+        process.stderr.write(`usage: npm run test:mutation -- [${Object.keys(SCOPES).join("|")}]... [--force]\n${[...unknown, ...bad].map((a) => `unknown argument ${a}`).join("\n")}\n`);
+        process.exit(2);
+    }
+    const scopes = named.length > 0 ? named : Object.keys(SCOPES);
+    const equivalents = readEquivalents();
+    let failed = false;
+    const allModules: ModuleScore[] = [];
+    const allUnexplained: string[] = [];
+    for (const scope of scopes) {
+        process.stdout.write(`\n== mutation scope ${scope}: ${SCOPES[scope].description}\n`);
+        const started = Date.now();
+        const run = spawnSync(process.execPath, [STRYKER, "run", "--incremental", ...(force ? ["--force"] : [])], {
+            cwd: ROOT,
+            stdio: "inherit",
+            env: { ...process.env, MUTATION_SCOPE: scope },
+        });
+        process.stdout.write(`== ${scope}: Stryker exited ${run.status} after ${((Date.now() - started) / 60_000).toFixed(1)} min\n`);
+        if (run.status !== 0) {
+            failed = true;
+            continue;
+        }
+        const reportFile = join(ROOT, "reports", "mutation", `${scope}.json`);
+        const { modules, unexplained } = scores(JSON.parse(readFileSync(reportFile, "utf8")) as Report, equivalents);
+        allModules.push(...modules);
+        allUnexplained.push(...unexplained);
+        process.stdout.write(`== ${scope}: report ${relative(ROOT, reportFile)} (and .html)\n`);
+    }
+    const summary = [scoreTable(allModules)];
+    if (allUnexplained.length > 0) {
+        summary.push(`${allUnexplained.length} surviving mutant(s) no test kills and ${relative(ROOT, EQUIVALENTS_FILE)} does not explain:\n${allUnexplained.join("\n")}`);
+    }
+    process.stdout.write(`\n${summary.join("\n\n")}\n`);
+    // The workflow's job summary.
+    if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, `## Mutation testing (${scopes.join(", ")})\n\n${summary.join("\n\n```\n")}${allUnexplained.length > 0 ? "\n```" : ""}\n`);
+    process.exit(failed || allUnexplained.length > 0 ? 1 : 0);
+}
+
+if (require.main === module) {
+    main().catch((error: unknown) => {
+        process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+        process.exit(1);
+    });
+}
