@@ -20,7 +20,7 @@ const config = {
     plugins: ["@stryker-mutator/*", "./test/mutation/ignore-documentation.mjs"],
     ignorers: ["documentation"],
     checkers: ["typescript"],
-    tsconfigFile: "tsconfig.json",
+    tsconfigFile: scope.tsconfig ?? "tsconfig.json",
     coverageAnalysis: "perTest",
     mutate: scope.mutate,
     incremental: true,

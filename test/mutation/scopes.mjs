@@ -4,13 +4,15 @@
 // this process (a test that runs the code in a child process, such as the CLI tests, always runs
 // it unmutated and cannot kill a mutant). Scoping keeps a mutant's run to the files that matter.
 
-/** @typedef {{ description: string, mutate: string[], tests: string[] }} MutationScope */
+/** @typedef {{ description: string, mutate: string[], tests: string[], tsconfig?: string }} MutationScope */
 
 /** @type {Record<string, MutationScope>} */
 export const SCOPES = {
     policy: {
         description: "the policy pack: shared extractors and every policy",
         mutate: ["policy/lib/**/*.ts", "policy/policies/**/*.ts"],
+        // The pack is a TypeScript project of its own (the root tsconfig excludes it).
+        tsconfig: "policy/tsconfig.json",
         tests: [
             "test/policy/aws.test.ts",
             "test/policy/awsControls.test.ts",
