@@ -5,11 +5,14 @@
  * are run again. Then the score per module, and every surviving mutant that
  * test/mutation/equivalent.json does not explain (a gap in the tests: kill it or explain it).
  *
+ * `--write-scores` runs nothing: it rewrites the score table of docs/testing.md from the committed
+ * results (after a run and its results are in test/mutation/incremental/).
+ *
  * Exit codes: 0 every mutant killed or explained; 1 unexplained survivors, or Stryker failed;
  * 2 usage. Not part of `npm test`: a first run takes hours on two cores (docs/testing.md).
  */
 import { spawnSync } from "node:child_process";
-import { appendFileSync, existsSync, readFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 
 const ROOT = join(__dirname, "..");
@@ -106,6 +109,42 @@ export function scoreTable(modules: ModuleScore[]): string {
     return ["| module | killed | survived | of which equivalent | invalid (type errors) | score | score without equivalents |", "|---|---|---|---|---|---|---|", ...rows.map((r) => `| ${r} |`)].join("\n");
 }
 
+export const TESTING_DOC = join(ROOT, "docs", "testing.md");
+const SCORES_START = "<!-- scores:start -->";
+const SCORES_END = "<!-- scores:end -->";
+
+/** The committed results of every scope (Stryker's incremental files are full reports). */
+export function committedReports(scopes: string[]): Report[] {
+    return scopes.map((scope) => {
+        const file = join(ROOT, "test", "mutation", "incremental", `${scope}.json`);
+        if (!existsSync(file)) throw new Error(`${relative(ROOT, file)} is missing: run npm run test:mutation -- ${scope}`);
+        return JSON.parse(readFileSync(file, "utf8")) as Report;
+    });
+}
+
+/** The score table of the committed results, as docs/testing.md shows it. */
+export function committedScoreTable(scopes: string[]): string {
+    const files = Object.assign({}, ...committedReports(scopes).map((r) => r.files)) as Report["files"];
+    return scoreTable(scores({ files }, readEquivalents()).modules);
+}
+
+/** The score section of docs/testing.md: what lies between its markers. */
+export function documentedScores(doc = readFileSync(TESTING_DOC, "utf8")): string {
+    const start = doc.indexOf(SCORES_START);
+    const end = doc.indexOf(SCORES_END);
+    if (start < 0 || end < start) throw new Error(`${relative(ROOT, TESTING_DOC)} has no ${SCORES_START} ... ${SCORES_END} section`);
+    return doc.slice(start + SCORES_START.length, end).trim();
+}
+
+/** Rewrites the score table of docs/testing.md from the committed results; the prose around it stays. */
+function writeScores(scopes: string[], date: string): void {
+    const doc = readFileSync(TESTING_DOC, "utf8");
+    const section = `Scores of the committed results (\`test/mutation/incremental/\`), written ${date}:\n\n${committedScoreTable(scopes)}`;
+    const start = doc.indexOf(SCORES_START) + SCORES_START.length;
+    writeFileSync(TESTING_DOC, `${doc.slice(0, start)}\n${section}\n${doc.slice(doc.indexOf(SCORES_END))}`);
+    process.stdout.write(`${relative(ROOT, TESTING_DOC)}: score table rewritten (${date})\n`);
+}
+
 function readEquivalents(): EquivalentMutant[] {
     return existsSync(EQUIVALENTS_FILE) ? (JSON.parse(readFileSync(EQUIVALENTS_FILE, "utf8")) as EquivalentMutant[]) : [];
 }
@@ -114,12 +153,21 @@ async function main(): Promise<void> {
     const { SCOPES } = (await import("../test/mutation/scopes.mjs")) as { SCOPES: Record<string, { description: string }> };
     const args = process.argv.slice(2);
     const force = args.includes("--force");
-    const unknown = args.filter((a) => a.startsWith("-") && a !== "--force");
+    const unknown = args.filter((a) => a.startsWith("-") && a !== "--force" && a !== "--write-scores");
     const named = args.filter((a) => !a.startsWith("-"));
     const bad = named.filter((n) => !(n in SCOPES));
     if (unknown.length > 0 || bad.length > 0) {
-        process.stderr.write(`usage: npm run test:mutation -- [${Object.keys(SCOPES).join("|")}]... [--force]\n${[...unknown, ...bad].map((a) => `unknown argument ${a}`).join("\n")}\n`);
+        process.stderr.write(`usage: npm run test:mutation -- [${Object.keys(SCOPES).join("|")}]... [--force] | --write-scores\n${[...unknown, ...bad].map((a) => `unknown argument ${a}`).join("\n")}\n`);
         process.exit(2);
+    }
+    if (args.includes("--write-scores")) {
+        try {
+            writeScores(Object.keys(SCOPES), new Date().toISOString().slice(0, 10));
+        } catch (error) {
+            process.stderr.write(`${(error as Error).message}\n`);
+            process.exit(1);
+        }
+        return;
     }
     const scopes = named.length > 0 ? named : Object.keys(SCOPES);
     const equivalents = readEquivalents();

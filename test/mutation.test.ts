@@ -7,7 +7,7 @@
 import { existsSync, globSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { EQUIVALENTS_FILE, moduleOf, scoreTable, scores, type EquivalentMutant } from "../scripts/mutation";
+import { committedScoreTable, documentedScores, EQUIVALENTS_FILE, moduleOf, scoreTable, scores, type EquivalentMutant } from "../scripts/mutation";
 import { SCOPES } from "./mutation/scopes.mjs";
 
 const ROOT = join(__dirname, "..");
@@ -115,5 +115,13 @@ describe("the score per module (scripts/mutation.ts)", () => {
             "components: IAM documents",
             "components: namespace baseline and access control",
         ]);
+    });
+});
+
+describe("docs/testing.md", () => {
+    it("shows the scores of the committed results, with the date they were written (npm run test:mutation -- --write-scores)", () => {
+        const section = documentedScores();
+        expect(section).toMatch(/written \d{4}-\d{2}-\d{2}/);
+        expect(section).toContain(committedScoreTable(Object.keys(SCOPES)));
     });
 });
