@@ -5,6 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { clusterSecretStoreManifest, ExternalSecrets, externalSecretsValues, storeConditions } from "../components/externalSecrets";
@@ -280,9 +281,10 @@ describe("operator IAM", () => {
         expect(await underGenerous({})).not.toBe("Allowed");
     });
 
-    it("rejects a prefix that would widen the scope", () => {
-        expect(() => externalSecretsPolicy({ partition: "aws", region: REGION, accountId: ACCOUNT, secretsPrefix: "apps", kmsKeyArn: keyArn })).toThrow();
-        expect(() => externalSecretsPolicy({ partition: "aws", region: REGION, accountId: ACCOUNT, secretsPrefix: "*/", kmsKeyArn: keyArn })).toThrow();
+    it("rejects a prefix that would widen the scope, saying which prefix and what is wrong", () => {
+        const withPrefix = (secretsPrefix: string) => () => externalSecretsPolicy({ partition: "aws", region: REGION, accountId: ACCOUNT, secretsPrefix, kmsKeyArn: keyArn });
+        expect(withPrefix("apps")).toThrow('secrets prefix "apps" must end with "/" and contain no wildcard');
+        expect(withPrefix("*/")).toThrow('secrets prefix "*/" must end with "/" and contain no wildcard');
     });
 
     it("trust policy: only external-secrets/external-secrets of this cluster via Pod Identity", async () => {
@@ -367,5 +369,67 @@ describe("the prod store also admits the monitoring namespace, for Alertmanager'
         const external = recorded.one("kubernetes:external-secrets.io/v1:ExternalSecret");
         expect((external.inputs.metadata as any).namespace).toBe("monitoring");
         expect((external.inputs.spec as any).data[0].remoteRef.key).toBe("prod/apps/alertmanager");
+    });
+});
+
+/** The key policy as the dev plan attaches it: it limits every principal of the account, whatever IAM grants them. */
+describe("platform secrets key policy (dev plan)", () => {
+    const account = "111122223333";
+    const region = "eu-west-1";
+    const EVERYTHING: PolicyDocument = { Version: "2012-10-17", Statement: [{ Sid: "Everything", Effect: "Allow", Action: "*", Resource: "*" }] };
+    let keyPolicy: PolicyDocument;
+    let platformKey: string;
+    beforeAll(async () => {
+        const key = (await planStack("dev")).recorded.one("aws:kms/key:Key", "external-secrets-secrets");
+        keyPolicy = recordedJson(key);
+        platformKey = String(key.outputs.arn);
+    }, 60_000);
+    const onKey = (principal: string, action: string, context: Record<string, string> = {}) =>
+        simulate({ principal, action, resource: platformKey, resourceAccount: account, identityPolicies: [EVERYTHING], resourcePolicy: keyPolicy, context });
+    const viaSecretsManager = { "kms:ViaService": `secretsmanager.${region}.amazonaws.com`, "kms:CallerAccount": account };
+
+    it("the account administers the key; another account does not", async () => {
+        for (const action of ["kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:DescribeKey", "kms:TagResource"]) {
+            expect(await onKey(`arn:aws:iam::${account}:role/platform-admins`, action), action).toBe("Allowed");
+            expect(await onKey("arn:aws:iam::999988887777:role/platform-admins", action), action).not.toBe("Allowed");
+        }
+    });
+
+    it("an administrator of the account uses the key only through Secrets Manager in this region", async () => {
+        const admin = `arn:aws:iam::${account}:role/platform-admins`;
+        for (const action of ["kms:Decrypt", "kms:GenerateDataKey", "kms:Encrypt"]) {
+            expect(await onKey(admin, action, viaSecretsManager), action).toBe("Allowed");
+            expect(await onKey(admin, action, { "kms:CallerAccount": account }), `${action} directly`).not.toBe("Allowed");
+            expect(await onKey(admin, action, { ...viaSecretsManager, "kms:ViaService": `s3.${region}.amazonaws.com` }), `${action} via S3`).not.toBe("Allowed");
+            expect(await onKey(admin, action, { ...viaSecretsManager, "kms:ViaService": "secretsmanager.us-east-1.amazonaws.com" }), `${action} via another region`).not.toBe("Allowed");
+            expect(await onKey(admin, action, { ...viaSecretsManager, "kms:CallerAccount": "999988887777" }), `${action} for another account`).not.toBe("Allowed");
+        }
+    });
+});
+
+/** China regions: Secrets Manager's endpoint, as KMS sees it in kms:ViaService, ends in amazonaws.com.cn. */
+describe("in the aws-cn partition", () => {
+    let documents: { key: PolicyDocument; operator: PolicyDocument };
+    beforeAll(async () => {
+        const { recorded: china } = await runComponent(
+            () =>
+                new ExternalSecrets("external-secrets", {
+                    cluster: fakeClusterContext({ name: CLUSTER, region: "cn-north-1", partition: pulumi.output("aws-cn") }),
+                    secretsPrefix: PREFIX,
+                    allowedNamespaces: ALLOWED,
+                }),
+            { region: "cn-north-1", accountId: ACCOUNT },
+        );
+        documents = { key: recordedJson(china.one("aws:kms/key:Key")), operator: recordedJson(china.one("aws:iam/rolePolicy:RolePolicy")) };
+    });
+
+    it("the key and the operator name the China endpoint of Secrets Manager and aws-cn ARNs", () => {
+        const use = documents.key.Statement.find((s) => [s.Action].flat().includes("kms:Decrypt"))!;
+        expect(use.Condition).toEqual({ StringEquals: { "kms:ViaService": "secretsmanager.cn-north-1.amazonaws.com.cn", "kms:CallerAccount": ACCOUNT } });
+        expect(use.Principal).toEqual({ AWS: `arn:aws-cn:iam::${ACCOUNT}:root` });
+        const decrypt = documents.operator.Statement.find((s) => s.Action === "kms:Decrypt")!;
+        expect(decrypt.Condition).toEqual({ StringEquals: { "kms:ViaService": "secretsmanager.cn-north-1.amazonaws.com.cn" } });
+        const read = documents.operator.Statement.find((s) => [s.Action].flat().includes("secretsmanager:GetSecretValue"))!;
+        expect(read.Resource).toBe(`arn:aws-cn:secretsmanager:cn-north-1:${ACCOUNT}:secret:${PREFIX}*`);
     });
 });

@@ -2,6 +2,7 @@
  * Karpenter: what would break on a real `pulumi up`, proven offline against the pinned chart
  * defaults, the pinned CRDs, AWS's action catalogue and an IAM policy simulator.
  */
+import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Karpenter, karpenterManifests, karpenterValues } from "../components/karpenter";
 import { INTERRUPTION_EVENTS } from "../components/karpenter.iam";
@@ -279,6 +280,30 @@ describe("node role and access entry", () => {
         const assume = (principal: string) => simulate({ principal, action: "sts:AssumeRole", resource: nodeRoleArn, resourceAccount: ACCOUNT, resourcePolicy: trust });
         expect(await assume("ec2.amazonaws.com")).toBe("Allowed");
         expect(await assume("lambda.amazonaws.com")).not.toBe("Allowed");
+    });
+});
+
+describe("in the aws-cn partition", () => {
+    let china: Recorded;
+    beforeAll(async () => {
+        ({ recorded: china } = await runComponent(
+            () =>
+                new Karpenter("karpenter", {
+                    cluster: fakeClusterContext({ name: CLUSTER, region: "cn-north-1", partition: pulumi.output("aws-cn") }),
+                    config,
+                }),
+            { region: "cn-north-1", accountId: ACCOUNT },
+        ));
+    });
+
+    it("the node role trusts the China EC2 service principal, and the controller passes it only there", async () => {
+        const trust = recordedJson(china.one("aws:iam/role:Role", "karpenter-node"), "assumeRolePolicy");
+        expect(trust.Statement.map((s) => s.Principal)).toEqual([{ Service: "ec2.amazonaws.com.cn" }]);
+        const controller = recordedJson(china.one("aws:iam/rolePolicy:RolePolicy", "karpenter-controller"));
+        const passRole = controller.Statement.filter((s) => s.Action === "iam:PassRole");
+        expect(passRole.map((s) => s.Condition)).toEqual([{ StringEquals: { "iam:PassedToService": "ec2.amazonaws.com.cn" } }]);
+        // The role ARN is the provider's output (the mocks build it in the aws partition): only its name is the program's.
+        expect(passRole.map((s) => String(s.Resource).split(":").pop())).toEqual([`role/${CLUSTER}-karpenter-node`]);
     });
 });
 

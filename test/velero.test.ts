@@ -418,3 +418,127 @@ describe.each(["dev", "prod"])("pulumi destroy of the %s stack", (stack) => {
         });
     }
 });
+
+/**
+ * The role, key and bucket policies as the dev and prod plans attach them, judged by the
+ * simulator: what Velero does to back up and restore, and the near misses it must not get.
+ */
+describe.each(["dev", "prod"])("Velero's documents in the %s plan", (stack) => {
+    const ACCOUNT_ID = stack === "prod" ? "444455556666" : "111122223333";
+    const region = stack === "prod" ? "eu-central-1" : "eu-west-1";
+    const OTHER_ACCOUNT = "999988887777";
+    const admins = `arn:aws:iam::${ACCOUNT_ID}:role/platform-admins`;
+    const developers = `arn:aws:iam::${ACCOUNT_ID}:role/developers`;
+    /** A key policy that leaves every decision to IAM (KMS's default): the role policy alone decides. */
+    const delegatingToIam: PolicyDocument = {
+        Version: "2012-10-17",
+        Statement: [{ Sid: "Account", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT_ID}:root` }, Action: "kms:*", Resource: "*" }],
+    };
+    let planned: PlannedStack;
+    let role: PolicyDocument;
+    let key: PolicyDocument;
+    let bucketGuard: PolicyDocument;
+    let velero: string;
+    let keyArn: string;
+    let backups: string;
+    const cluster = `eks-platform-${stack}`;
+    const owned = { [`aws:ResourceTag/kubernetes.io/cluster/${cluster}`]: "owned" };
+    const requestOwned = { [`aws:RequestTag/kubernetes.io/cluster/${cluster}`]: "owned" };
+    const volume = `arn:aws:ec2:${region}:${ACCOUNT_ID}:volume/vol-0123456789abcdef0`;
+    const snapshot = `arn:aws:ec2:${region}::snapshot/snap-0123456789abcdef0`;
+    const viaS3 = { "kms:ViaService": `s3.${region}.amazonaws.com`, "kms:CallerAccount": ACCOUNT_ID };
+    beforeAll(async () => {
+        planned = await planStackFile(stack);
+        role = recordedJson(planned.recorded.one("aws:iam/rolePolicy:RolePolicy", "velero-irsa-least-privilege"), "policy", "props");
+        key = recordedJson(planned.recorded.one("aws:kms/key:Key", "velero-backups"));
+        bucketGuard = recordedJson(planned.recorded.one("aws:s3/bucketPolicy:BucketPolicy", "velero-backups"));
+        velero = `arn:aws:iam::${ACCOUNT_ID}:role/${String(planned.recorded.one("aws:iam/role:Role", "velero-irsa").inputs.name)}`;
+        keyArn = String(planned.recorded.one("aws:kms/key:Key", "velero-backups").outputs.arn);
+        backups = String(planned.recorded.one("aws:s3/bucket:Bucket", "velero-backups").outputs.arn);
+    }, 60_000);
+    const asVelero = (action: string, resource: string, context: Record<string, string | string[]> = {}) =>
+        simulate({ principal: velero, action, resource, resourceAccount: ACCOUNT_ID, identityPolicies: [role], context });
+
+    it("its role policy alone uses the bucket key only through S3 in its region (under a key policy that defers to IAM)", async () => {
+        const useKey = (action: string, context: Record<string, string>) =>
+            simulate({ principal: velero, action, resource: keyArn, resourceAccount: ACCOUNT_ID, identityPolicies: [role], resourcePolicy: delegatingToIam, context });
+        for (const action of ["kms:GenerateDataKey", "kms:Decrypt"]) {
+            expect(await useKey(action, viaS3), action).toBe("Allowed");
+            expect(await useKey(action, { "kms:CallerAccount": ACCOUNT_ID }), `${action} directly`).not.toBe("Allowed");
+            expect(await useKey(action, { ...viaS3, "kms:ViaService": `secretsmanager.${region}.amazonaws.com` }), `${action} via Secrets Manager`).not.toBe("Allowed");
+            expect(await useKey(action, { ...viaS3, "kms:ViaService": "s3.us-east-1.amazonaws.com" }), `${action} via S3 of another region`).not.toBe("Allowed");
+        }
+        expect(await useKey("kms:ScheduleKeyDeletion", viaS3)).not.toBe("Allowed");
+    });
+
+    it("describes volumes and snapshots in its region only", async () => {
+        for (const action of ["ec2:DescribeVolumes", "ec2:DescribeSnapshots"]) {
+            expect(await asVelero(action, "*", { "aws:RequestedRegion": region }), action).toBe("Allowed");
+            expect(await asVelero(action, "*", { "aws:RequestedRegion": "us-east-1" }), action).not.toBe("Allowed");
+        }
+    });
+
+    it("snapshots only this cluster's volumes, into snapshots tagged for it", async () => {
+        expect(await asVelero("ec2:CreateSnapshot", volume, owned)).toBe("Allowed");
+        expect(await asVelero("ec2:CreateSnapshot", volume, { "aws:ResourceTag/kubernetes.io/cluster/eks-platform-other": "owned" }), "another cluster's volume").not.toBe("Allowed");
+        expect(await asVelero("ec2:CreateSnapshot", volume, {}), "an untagged volume").not.toBe("Allowed");
+        expect(await asVelero("ec2:CreateSnapshot", snapshot, requestOwned)).toBe("Allowed");
+        expect(await asVelero("ec2:CreateSnapshot", snapshot, {}), "an untagged snapshot").not.toBe("Allowed");
+    });
+
+    it("restores only from this cluster's snapshots, into volumes tagged for it", async () => {
+        expect(await asVelero("ec2:CreateVolume", snapshot, owned)).toBe("Allowed");
+        expect(await asVelero("ec2:CreateVolume", snapshot, { [`aws:ResourceTag/kubernetes.io/cluster/${cluster}`]: "shared" }), "a snapshot not owned").not.toBe("Allowed");
+        expect(await asVelero("ec2:CreateVolume", snapshot, {}), "an untagged snapshot").not.toBe("Allowed");
+        expect(await asVelero("ec2:CreateVolume", volume, requestOwned)).toBe("Allowed");
+        expect(await asVelero("ec2:CreateVolume", volume, {}), "a volume without the cluster tag").not.toBe("Allowed");
+    });
+
+    it("tags volumes and snapshots only while creating them", async () => {
+        expect(await asVelero("ec2:CreateTags", snapshot, { "ec2:CreateAction": "CreateSnapshot" })).toBe("Allowed");
+        expect(await asVelero("ec2:CreateTags", volume, { "ec2:CreateAction": "CreateVolume" })).toBe("Allowed");
+        expect(await asVelero("ec2:CreateTags", volume, {}), "retagging an existing volume").not.toBe("Allowed");
+        expect(await asVelero("ec2:CreateTags", snapshot, {}), "retagging an existing snapshot").not.toBe("Allowed");
+        expect(await asVelero("ec2:CreateTags", volume, { "ec2:CreateAction": "RunInstances" }), "tagging as part of another call").not.toBe("Allowed");
+        expect(await asVelero("ec2:CreateTags", `arn:aws:ec2:${region}:${ACCOUNT_ID}:instance/i-1`, { "ec2:CreateAction": "CreateVolume" }), "tagging an instance").not.toBe("Allowed");
+    });
+
+    describe("the key policy, whatever IAM grants", () => {
+        const onKey = (principal: string, action: string, context: Record<string, string> = {}) =>
+            simulate({ principal, action, resource: keyArn, resourceAccount: ACCOUNT_ID, identityPolicies: [EVERYTHING], resourcePolicy: key, context });
+
+        it("lets the account administer the key, never another account", async () => {
+            for (const action of ["kms:PutKeyPolicy", "kms:ScheduleKeyDeletion", "kms:DescribeKey"]) {
+                expect(await onKey(admins, action), action).toBe("Allowed");
+                expect(await onKey(`arn:aws:iam::${OTHER_ACCOUNT}:role/platform-admins`, action), action).not.toBe("Allowed");
+            }
+        });
+
+        it("lets Velero use the key only through S3 of its own account and region", async () => {
+            for (const action of ["kms:GenerateDataKey", "kms:Decrypt", "kms:Encrypt"]) {
+                expect(await onKey(velero, action, viaS3), action).toBe("Allowed");
+                expect(await onKey(velero, action, { "kms:CallerAccount": ACCOUNT_ID }), `${action} directly`).not.toBe("Allowed");
+                expect(await onKey(velero, action, { ...viaS3, "kms:ViaService": "s3.us-east-1.amazonaws.com" }), `${action} via another region`).not.toBe("Allowed");
+                expect(await onKey(velero, action, { ...viaS3, "kms:CallerAccount": OTHER_ACCOUNT }), `${action} for another account`).not.toBe("Allowed");
+            }
+        });
+
+        it("lets break-glass use the key directly, and nobody else", async () => {
+            const breakGlass = planned.config.access.breakGlassRoleArn;
+            expect(await onKey(breakGlass, "kms:Decrypt")).toBe("Allowed");
+            expect(await onKey(breakGlass, "kms:GenerateDataKey")).toBe("Allowed");
+            expect(await onKey(admins, "kms:Decrypt")).not.toBe("Allowed");
+        });
+    });
+
+    it("the bucket policy lets Velero read and write backups, and denies everyone else", async () => {
+        const object = `${backups}/backups/daily-20261130020000/velero-backup.json`;
+        const ask = (principal: string, action: string, identity: PolicyDocument) =>
+            simulate({ principal, action, resource: object, resourceAccount: ACCOUNT_ID, identityPolicies: [identity], resourcePolicy: bucketGuard });
+        for (const action of ["s3:GetObject", "s3:PutObject"]) {
+            expect(await ask(velero, action, role), action).toBe("Allowed");
+            expect(await ask(developers, action, S3_ALL), action).toBe("ExplicitlyDenied");
+        }
+        expect(await ask(planned.config.access.breakGlassRoleArn, "s3:GetObject", S3_ALL)).toBe("Allowed");
+    });
+});

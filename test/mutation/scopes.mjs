@@ -55,6 +55,7 @@ export const SCOPES = {
             "test/cluster.test.ts",
             "test/network.test.ts",
             "test/awsLoadBalancerController.test.ts",
+            "test/iamDocuments.test.ts",
         ],
     },
     namespaces: {

@@ -71,6 +71,14 @@ export interface SimulationRequest {
     context?: Record<string, string | string[]>;
     identityPolicies?: PolicyDocument[];
     resourcePolicy?: PolicyDocument;
+    /**
+     * Context keys AWS sends that the action catalogue does not list for the action, so the
+     * simulator would drop them: an OIDC provider's `<issuer>:sub`/`:aud` claims on
+     * AssumeRoleWithWebIdentity, an encryption-context key with a colon in its name
+     * (`kms:EncryptionContext:aws:logs:arn`). Naming them runs the simulation without that filter;
+     * every other key is still checked against the catalogue first.
+     */
+    unlistedContextKeys?: string[];
 }
 
 /** The simulator only knows the context keys it is given: supply what AWS always sets. */
@@ -79,8 +87,41 @@ function defaultContext(principal: string): Record<string, string> {
     return { "aws:PrincipalArn": principal, "aws:SecureTransport": "true", ...(account ? { "aws:PrincipalAccount": account } : {}) };
 }
 
+/**
+ * The simulator drops a context key its catalogue does not list for the action. A key AWS does
+ * send (`unlistedContextKeys`) is evaluated under a stand-in name the simulator knows for every
+ * action (a principal tag the documents never use), renamed alike in the request and in every
+ * condition: condition operators compare values, the key name is only the lookup.
+ */
+function withStandInKeys(request: SimulationRequest): SimulationRequest {
+    const unlisted = request.unlistedContextKeys ?? [];
+    if (unlisted.length === 0) return request;
+    const standIn = new Map(unlisted.map((key, index) => [key.toLowerCase(), `aws:PrincipalTag/unlisted-context-key-${index}`]));
+    const rename = (key: string) => standIn.get(key.toLowerCase()) ?? key;
+    const renameIn = (document: PolicyDocument): PolicyDocument => ({
+        ...document,
+        Statement: document.Statement.map((statement) =>
+            statement.Condition
+                ? {
+                      ...statement,
+                      Condition: Object.fromEntries(
+                          Object.entries(statement.Condition).map(([operator, block]) => [operator, Object.fromEntries(Object.entries(block).map(([key, value]) => [rename(key), value]))]),
+                      ),
+                  }
+                : statement,
+        ),
+    });
+    return {
+        ...request,
+        context: Object.fromEntries(Object.entries(request.context ?? {}).map(([key, value]) => [rename(key), value])),
+        identityPolicies: request.identityPolicies?.map(renameIn),
+        resourcePolicy: request.resourcePolicy && renameIn(request.resourcePolicy),
+    };
+}
+
 /** "Allowed", "ImplicitlyDenied" or "ExplicitlyDenied", as IAM would decide the request. */
-export async function simulate(request: SimulationRequest): Promise<string> {
+export async function simulate(original: SimulationRequest): Promise<string> {
+    const request = withStandInKeys(original);
     const simulation: Simulation = {
         request: {
             principal: request.principal,
@@ -95,5 +136,7 @@ export async function simulate(request: SimulationRequest): Promise<string> {
     };
     const result = await runSimulation(simulation, {});
     if (result.resultType === "error") throw new Error(`simulation rejected the input: ${JSON.stringify(result.errors)}`);
+    const ignored = result.resultType === "single" ? (result.result.ignoredContextKeys ?? []) : [];
+    if (original.unlistedContextKeys && ignored.length > 0) throw new Error(`the simulator ignored the context keys ${ignored.join(", ")} of ${request.action}`);
     return result.overallResult;
 }
