@@ -3,6 +3,7 @@
 // defect at a time in the modules where a wrong line is a security hole, and runs the tests that
 // exercise that code; a mutant no test notices is a gap in the tests. One scope per run
 // (test/mutation/scopes.mjs, chosen by MUTATION_SCOPE), each with its own incremental file.
+import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
 import { currentScope } from "./test/mutation/scopes.mjs";
 
@@ -25,8 +26,9 @@ const config = {
     mutate: scope.mutate,
     incremental: true,
     incrementalFile: `test/mutation/incremental/${scope.name}.json`,
-    // Two cores, shared with other work.
-    concurrency: 2,
+    // One process is the type checker, the others run tests: on two cores one runner, on a
+    // four-core CI runner three. MUTATION_CONCURRENCY overrides it on a machine shared with other work.
+    concurrency: Number(process.env.MUTATION_CONCURRENCY) || Math.max(2, availableParallelism()),
     timeoutMS: 60_000,
     dryRunTimeoutMinutes: 30,
     reporters: ["clear-text", "progress", "html", "json"],

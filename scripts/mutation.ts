@@ -113,19 +113,22 @@ export const TESTING_DOC = join(ROOT, "docs", "testing.md");
 const SCORES_START = "<!-- scores:start -->";
 const SCORES_END = "<!-- scores:end -->";
 
-/** The committed results of every scope (Stryker's incremental files are full reports). */
-export function committedReports(scopes: string[]): Report[] {
-    return scopes.map((scope) => {
-        const file = join(ROOT, "test", "mutation", "incremental", `${scope}.json`);
-        if (!existsSync(file)) throw new Error(`${relative(ROOT, file)} is missing: run npm run test:mutation -- ${scope}`);
-        return JSON.parse(readFileSync(file, "utf8")) as Report;
-    });
+/** The committed results of each scope (Stryker's incremental files are full reports), and the scopes that have none yet. */
+export function committedReports(scopes: string[]): { reports: Report[]; unmeasured: string[] } {
+    const files = scopes.map((scope) => ({ scope, file: join(ROOT, "test", "mutation", "incremental", `${scope}.json`) }));
+    return {
+        reports: files.filter(({ file }) => existsSync(file)).map(({ file }) => JSON.parse(readFileSync(file, "utf8")) as Report),
+        unmeasured: files.filter(({ file }) => !existsSync(file)).map(({ scope }) => scope),
+    };
 }
 
-/** The score table of the committed results, as docs/testing.md shows it. */
+/** The score table of the committed results, as docs/testing.md shows it, and what is not measured yet. */
 export function committedScoreTable(scopes: string[]): string {
-    const files = Object.assign({}, ...committedReports(scopes).map((r) => r.files)) as Report["files"];
-    return scoreTable(scores({ files }, readEquivalents()).modules);
+    const { reports, unmeasured } = committedReports(scopes);
+    const files = Object.assign({}, ...reports.map((r) => r.files)) as Report["files"];
+    const table = scoreTable(scores({ files }, readEquivalents()).modules);
+    if (unmeasured.length === 0) return table;
+    return `${table}\n\nNot measured yet (no committed results; \`npm run test:mutation -- <scope>\` makes them): ${unmeasured.map((s) => `\`${s}\``).join(", ")}.`;
 }
 
 /** The score section of docs/testing.md: what lies between its markers. */

@@ -12,6 +12,7 @@ import { cidrContains } from "../config/cidr";
 import { listStacks, loadStackConfig } from "../plan/stackConfig";
 import { deployRunners } from "../scripts/deploy-runners";
 import { INTEGRATION_RUNNER_LABELS } from "./integration/stackConfig";
+import { SCOPES as MUTATION_SCOPES } from "./mutation/scopes.mjs";
 
 const root = path.resolve(__dirname, "..");
 const workflowDir = path.join(root, ".github", "workflows");
@@ -368,6 +369,11 @@ describe("platform.yaml", () => {
         expect(upload?.if).toBe("always()");
         expect(String(upload?.with?.path).split("\n")).toEqual(expect.arrayContaining(["reports/mutation/", "test/mutation/incremental/"]));
         expect((job as Job & { "timeout-minutes"?: number })["timeout-minutes"]).toBe(360);
+        // One job per scope, each scope of test/mutation/scopes.mjs, each with its own results.
+        const matrix = (job as Job & { strategy?: { matrix?: { scope?: string[] } } }).strategy?.matrix?.scope;
+        expect([...(matrix ?? [])].sort()).toEqual(Object.keys(MUTATION_SCOPES).sort());
+        expect(step.run).toContain("${{ matrix.scope }}");
+        expect(String(upload?.with?.name)).toContain("${{ matrix.scope }}");
         expect(usesCloud(job)).toBe(false);
         // Hours for a first run: never part of `npm test` or the CI gate.
         expect(scripts.test).not.toMatch(/mutation|stryker/);
