@@ -5,7 +5,7 @@
 // (test/mutation/scopes.mjs, chosen by MUTATION_SCOPE), each with its own incremental file.
 import { availableParallelism } from "node:os";
 import { resolve } from "node:path";
-import { currentScope } from "./test/mutation/scopes.mjs";
+import { currentScope, incrementalFileOf } from "./test/mutation/scopes.mjs";
 
 // The pinned upstream chart defaults and CRD schemas (test/support/upstream.ts) sit beside the
 // project; Stryker runs the tests in a copy under .stryker-tmp/, from where `../shared` is elsewhere.
@@ -25,7 +25,7 @@ const config = {
     coverageAnalysis: "perTest",
     mutate: scope.mutate,
     incremental: true,
-    incrementalFile: `test/mutation/incremental/${scope.name}.json`,
+    incrementalFile: incrementalFileOf(scope.name),
     // One process is the type checker, the others run tests: on two cores one runner, on a
     // four-core CI runner three. MUTATION_CONCURRENCY overrides it on a machine shared with other work.
     concurrency: Number(process.env.MUTATION_CONCURRENCY) || Math.max(2, availableParallelism()),

@@ -114,8 +114,8 @@ const SCORES_START = "<!-- scores:start -->";
 const SCORES_END = "<!-- scores:end -->";
 
 /** The committed results of each scope (Stryker's incremental files are full reports), and the scopes that have none yet. */
-export function committedReports(scopes: string[]): { reports: Report[]; unmeasured: string[] } {
-    const files = scopes.map((scope) => ({ scope, file: join(ROOT, "test", "mutation", "incremental", `${scope}.json`) }));
+export function committedReports(scopes: string[], fileOf: (scope: string) => string): { reports: Report[]; unmeasured: string[] } {
+    const files = scopes.map((scope) => ({ scope, file: join(ROOT, fileOf(scope)) }));
     return {
         reports: files.filter(({ file }) => existsSync(file)).map(({ file }) => JSON.parse(readFileSync(file, "utf8")) as Report),
         unmeasured: files.filter(({ file }) => !existsSync(file)).map(({ scope }) => scope),
@@ -123,8 +123,8 @@ export function committedReports(scopes: string[]): { reports: Report[]; unmeasu
 }
 
 /** The score table of the committed results, as docs/testing.md shows it, and what is not measured yet. */
-export function committedScoreTable(scopes: string[]): string {
-    const { reports, unmeasured } = committedReports(scopes);
+export function committedScoreTable(scopes: string[], fileOf: (scope: string) => string): string {
+    const { reports, unmeasured } = committedReports(scopes, fileOf);
     const files = Object.assign({}, ...reports.map((r) => r.files)) as Report["files"];
     const table = scoreTable(scores({ files }, readEquivalents()).modules);
     if (unmeasured.length === 0) return table;
@@ -140,9 +140,9 @@ export function documentedScores(doc = readFileSync(TESTING_DOC, "utf8")): strin
 }
 
 /** Rewrites the score table of docs/testing.md from the committed results; the prose around it stays. */
-function writeScores(scopes: string[], date: string): void {
+function writeScores(scopes: string[], fileOf: (scope: string) => string, date: string): void {
     const doc = readFileSync(TESTING_DOC, "utf8");
-    const section = `Scores of the committed results (\`test/mutation/incremental/\`), written ${date}:\n\n${committedScoreTable(scopes)}`;
+    const section = `Scores of the committed results (\`test/mutation/incremental/\`), written ${date}:\n\n${committedScoreTable(scopes, fileOf)}`;
     const start = doc.indexOf(SCORES_START) + SCORES_START.length;
     writeFileSync(TESTING_DOC, `${doc.slice(0, start)}\n${section}\n${doc.slice(doc.indexOf(SCORES_END))}`);
     process.stdout.write(`${relative(ROOT, TESTING_DOC)}: score table rewritten (${date})\n`);
@@ -153,7 +153,10 @@ function readEquivalents(): EquivalentMutant[] {
 }
 
 async function main(): Promise<void> {
-    const { SCOPES } = (await import("../test/mutation/scopes.mjs")) as { SCOPES: Record<string, { description: string }> };
+    const { SCOPES, incrementalFileOf } = (await import("../test/mutation/scopes.mjs")) as {
+        SCOPES: Record<string, { description: string }>;
+        incrementalFileOf: (scope: string) => string;
+    };
     const args = process.argv.slice(2);
     const force = args.includes("--force");
     const unknown = args.filter((a) => a.startsWith("-") && a !== "--force" && a !== "--write-scores");
@@ -165,7 +168,7 @@ async function main(): Promise<void> {
     }
     if (args.includes("--write-scores")) {
         try {
-            writeScores(Object.keys(SCOPES), new Date().toISOString().slice(0, 10));
+            writeScores(Object.keys(SCOPES), incrementalFileOf, new Date().toISOString().slice(0, 10));
         } catch (error) {
             process.stderr.write(`${(error as Error).message}\n`);
             process.exit(1);

@@ -65,6 +65,11 @@ export const SCOPES = {
     },
 };
 
+/** Where a scope's results are committed (Stryker's incremental file, relative to the project). */
+export function incrementalFileOf(/** @type {string} */ scope) {
+    return `test/mutation/incremental/${scope}.json`;
+}
+
 /** The scope named by MUTATION_SCOPE; a clear error naming the known ones otherwise. */
 export function currentScope() {
     const name = process.env.MUTATION_SCOPE ?? "";
