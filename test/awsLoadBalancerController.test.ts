@@ -158,8 +158,18 @@ describe("IAM: the controller's policy", () => {
     const elb = (resource: string) => `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:${resource}`;
     const ec2 = (resource: string) => `arn:aws:ec2:${REGION}:${ACCOUNT}:${resource}`;
     const principal = `arn:aws:iam::${ACCOUNT}:role/${CLUSTER}-load-balancer-controller`;
-    const ask = (action: string, resource: string, context: Record<string, string> = {}) =>
-        simulate({ principal, action, resource, resourceAccount: ACCOUNT, identityPolicies: [policy], context: { "aws:RequestedRegion": REGION, ...context } });
+    const ask = (action: string, resource: string, context: Record<string, string> = {}, catalogueGap?: string) =>
+        simulate({
+            principal,
+            action,
+            resource,
+            resourceAccount: ACCOUNT,
+            identityPolicies: [policy],
+            context: { "aws:RequestedRegion": REGION, ...context },
+            resourceTypeNotInCatalogue: catalogueGap,
+        });
+    /** The catalogue lists the tagging actions on classic load balancers only (one prefix, two APIs). */
+    const V2_TAGGING = "ELBv2 AddTags/RemoveTags on target groups, listeners and rules";
     const tag = (kind: "RequestTag" | "ResourceTag", cluster: string) => ({ [`aws:${kind}/elbv2.k8s.aws/cluster`]: cluster });
     const alb = elb("loadbalancer/app/k8s-payments-web-0123456789/0123456789abcdef");
 
@@ -234,6 +244,83 @@ describe("IAM: the controller's policy", () => {
         expect(await ask("ec2:AuthorizeSecurityGroupIngress", nodes, { "ec2:Vpc": ec2("vpc/vpc-0fedcba9876543210") })).not.toBe("Allowed");
         expect(await ask("ec2:DeleteSecurityGroup", nodes, { "ec2:Vpc": ec2(`vpc/${VPC}`) })).not.toBe("Allowed");
         expect(await ask("elasticloadbalancing:CreateLoadBalancer", `arn:aws:elasticloadbalancing:us-east-1:${ACCOUNT}:loadbalancer/app/x/1`, tag("RequestTag", CLUSTER))).not.toBe("Allowed");
+    });
+
+    it("creates and tags Network Load Balancers as it does Application Load Balancers", async () => {
+        const nlb = elb("loadbalancer/net/k8s-payments-tcp-0123456789/0123456789abcdef");
+        expect(await ask("elasticloadbalancing:CreateLoadBalancer", nlb, tag("RequestTag", CLUSTER))).toBe("Allowed");
+        expect(await ask("elasticloadbalancing:DeleteLoadBalancer", nlb, tag("ResourceTag", CLUSTER))).toBe("Allowed");
+        expect(await ask("elasticloadbalancing:DeleteLoadBalancer", nlb, tag("ResourceTag", "other-cluster"))).not.toBe("Allowed");
+    });
+
+    it("tags a target group at its creation only when the tag names this cluster", async () => {
+        const targetGroup = elb("targetgroup/k8s-payments-web-0123456789/0123456789abcdef");
+        const atCreation = { "elasticloadbalancing:CreateAction": "CreateTargetGroup" };
+        expect(await ask("elasticloadbalancing:AddTags", targetGroup, { ...tag("RequestTag", CLUSTER), ...atCreation }, V2_TAGGING)).toBe("Allowed");
+        expect(await ask("elasticloadbalancing:AddTags", targetGroup, { ...tag("RequestTag", "other-cluster"), ...atCreation }, V2_TAGGING)).not.toBe("Allowed");
+        expect(await ask("elasticloadbalancing:AddTags", targetGroup, tag("RequestTag", CLUSTER), V2_TAGGING)).not.toBe("Allowed");
+    });
+
+    it("evaluates the v2 tagging requests without the resource-type check only while the catalogue lacks those types", async () => {
+        await expect(ask("elasticloadbalancing:AddTags", alb, tag("RequestTag", CLUSTER), V2_TAGGING)).rejects.toThrow(/catalogue now knows the resource type/);
+    });
+
+    it("manages the listeners and rules of Application and Network Load Balancers, and only those", async () => {
+        for (const type of ["app", "net"]) {
+            const listener = elb(`listener/${type}/k8s-payments-web-0123456789/0123456789abcdef/fedcba9876543210`);
+            const rule = elb(`listener-rule/${type}/k8s-payments-web-0123456789/0123456789abcdef/fedcba9876543210/0011223344556677`);
+            expect(await ask("elasticloadbalancing:ModifyListener", listener), listener).toBe("Allowed");
+            expect(await ask("elasticloadbalancing:CreateRule", listener), listener).toBe("Allowed");
+            expect(await ask("elasticloadbalancing:ModifyRule", rule), rule).toBe("Allowed");
+            expect(await ask("elasticloadbalancing:DeleteRule", rule), rule).toBe("Allowed");
+            expect(await ask("elasticloadbalancing:AddTags", listener, {}, V2_TAGGING), listener).toBe("Allowed");
+            expect(await ask("elasticloadbalancing:RemoveTags", rule, {}, V2_TAGGING), rule).toBe("Allowed");
+        }
+        expect(await ask("elasticloadbalancing:ModifyListener", elb("listener/gwy/k8s-x-0123456789/0123456789abcdef/fedcba9876543210"))).not.toBe("Allowed");
+    });
+
+    it("changes listener attributes only on this cluster's load balancers", async () => {
+        const listener = elb("listener/app/k8s-payments-web-0123456789/0123456789abcdef/fedcba9876543210");
+        expect(await ask("elasticloadbalancing:ModifyListenerAttributes", listener, tag("ResourceTag", CLUSTER))).toBe("Allowed");
+        expect(await ask("elasticloadbalancing:ModifyListenerAttributes", listener, tag("ResourceTag", "other-cluster"))).not.toBe("Allowed");
+        expect(await ask("elasticloadbalancing:ModifyListenerAttributes", listener)).not.toBe("Allowed");
+    });
+
+    it("reads only in its own Region", async () => {
+        expect(await ask("elasticloadbalancing:DescribeLoadBalancers", "*")).toBe("Allowed");
+        expect(await ask("elasticloadbalancing:DescribeLoadBalancers", "*", { "aws:RequestedRegion": "us-east-1" })).not.toBe("Allowed");
+        expect(await ask("ec2:DescribeSecurityGroups", "*", { "aws:RequestedRegion": "us-east-1" })).not.toBe("Allowed");
+    });
+
+    it("creates the Elastic Load Balancing service-linked role and no other service's", async () => {
+        const role = `arn:aws:iam::${ACCOUNT}:role/aws-service-role/elasticloadbalancing.amazonaws.com/AWSServiceRoleForElasticLoadBalancing`;
+        expect(await ask("iam:CreateServiceLinkedRole", role, { "iam:AWSServiceName": "elasticloadbalancing.amazonaws.com" })).toBe("Allowed");
+        expect(await ask("iam:CreateServiceLinkedRole", role, { "iam:AWSServiceName": "autoscaling.amazonaws.com" })).not.toBe("Allowed");
+        expect(await ask("iam:CreateServiceLinkedRole", role)).not.toBe("Allowed");
+    });
+
+    it("creates security groups in the cluster's VPC only, tagged for this cluster", async () => {
+        const group = ec2("security-group/*");
+        const cluster = tag("RequestTag", CLUSTER);
+        expect(await ask("ec2:CreateSecurityGroup", ec2(`vpc/${VPC}`), cluster)).toBe("Allowed");
+        expect(await ask("ec2:CreateSecurityGroup", ec2("vpc/vpc-0fedcba9876543210"), cluster)).not.toBe("Allowed");
+        expect(await ask("ec2:CreateSecurityGroup", group, cluster)).toBe("Allowed");
+        expect(await ask("ec2:CreateSecurityGroup", group, tag("RequestTag", "other-cluster"))).not.toBe("Allowed");
+        expect(await ask("ec2:CreateSecurityGroup", group)).not.toBe("Allowed");
+    });
+
+    it("tags a security group at its creation only with this cluster's tag, and retags only its own", async () => {
+        const group = ec2("security-group/sg-0123456789abcdef0");
+        const atCreation = { "ec2:CreateAction": "CreateSecurityGroup" };
+        expect(await ask("ec2:CreateTags", group, { ...atCreation, ...tag("RequestTag", CLUSTER) })).toBe("Allowed");
+        expect(await ask("ec2:CreateTags", group, { ...atCreation, ...tag("RequestTag", "other-cluster") })).not.toBe("Allowed");
+        expect(await ask("ec2:CreateTags", group, { "ec2:CreateAction": "RunInstances", ...tag("RequestTag", CLUSTER) })).not.toBe("Allowed");
+        expect(await ask("ec2:CreateTags", group, tag("RequestTag", CLUSTER))).not.toBe("Allowed");
+        for (const action of ["ec2:CreateTags", "ec2:DeleteTags"]) {
+            expect(await ask(action, group, tag("ResourceTag", CLUSTER)), action).toBe("Allowed");
+            expect(await ask(action, group, tag("ResourceTag", "other-cluster")), action).not.toBe("Allowed");
+            expect(await ask(action, group), action).not.toBe("Allowed");
+        }
     });
 
     it("trust: only aws-load-balancer-controller/aws-load-balancer-controller of this cluster, through Pod Identity", async () => {

