@@ -34,6 +34,82 @@ function rolesOf(recorded: Recorded): RecordedResource[] {
     return recorded.resources.filter((r) => r.custom && (kindOf(r) === "Role" || kindOf(r) === "ClusterRole"));
 }
 
+/** One line of the access table: these verbs on these resources of one API group. */
+type Access = [apiGroup: string, resources: string[], verbs: string[]];
+const MANAGE = [...READ, "create", "update", "patch", "delete"];
+/** Every verb a resource request can carry (bind, escalate and impersonate are covered above). */
+const ALL_VERBS = [...MANAGE, "deletecollection"];
+/**
+ * What developers and CI share in a tenant namespace (docs/tenants.md, RBAC): the workload kinds,
+ * their scale (`kubectl scale`, `rollout`), what a rollout reads (ReplicaSets for Deployments,
+ * ControllerRevisions for StatefulSets: `rollout history`/`undo`), and what a team debugging its
+ * namespace reads: logs, events, endpoints, its quota, limits and NetworkPolicies.
+ */
+const TEAM_ACCESS: Access[] = [
+    ["", ["services", "configmaps", "persistentvolumeclaims", "serviceaccounts"], MANAGE],
+    ["apps", ["deployments", "statefulsets"], MANAGE],
+    ["apps", ["deployments/scale", "statefulsets/scale"], ["get", "update", "patch"]],
+    ["apps", ["replicasets", "controllerrevisions"], READ],
+    ["batch", ["jobs", "cronjobs"], MANAGE],
+    ["autoscaling", ["horizontalpodautoscalers"], MANAGE],
+    ["networking.k8s.io", ["ingresses"], MANAGE],
+    ["policy", ["poddisruptionbudgets"], MANAGE],
+    ["external-secrets.io", ["externalsecrets"], MANAGE],
+    ["", ["pods/log"], ["get"]],
+    ["", ["events", "resourcequotas", "limitranges"], READ],
+    ["discovery.k8s.io", ["endpointslices"], READ],
+    ["networking.k8s.io", ["networkpolicies"], READ],
+];
+/** Outside production: `kubectl exec`/`attach`/`port-forward` (WebSocket: GET, SPDY: POST) and `kubectl debug` (PATCH; GET/PUT for other clients). */
+const DEBUG_ACCESS: Access[] = [
+    ["", ["pods/exec", "pods/attach", "pods/portforward"], ["get", "create"]],
+    ["", ["pods/ephemeralcontainers"], ["get", "update", "patch"]],
+];
+const DEVELOPER_ACCESS = (exec: boolean): Access[] => [["", ["pods"], MANAGE], ...TEAM_ACCESS, ...(exec ? DEBUG_ACCESS : [])];
+const CI_DEPLOYER_ACCESS: Access[] = [["", ["pods"], READ], ...TEAM_ACCESS];
+/** Cluster-wide, read-only; no Secrets, ConfigMaps, subresources or custom resources. */
+const VIEWER_ACCESS: Access[] = [
+    [
+        "",
+        ["namespaces", "nodes", "pods", "services", "endpoints", "events", "persistentvolumeclaims", "persistentvolumes", "resourcequotas", "limitranges", "serviceaccounts", "replicationcontrollers"],
+        READ,
+    ],
+    ["apps", ["deployments", "statefulsets", "daemonsets", "replicasets", "controllerrevisions"], READ],
+    ["batch", ["jobs", "cronjobs"], READ],
+    ["autoscaling", ["horizontalpodautoscalers"], READ],
+    ["networking.k8s.io", ["ingresses", "ingressclasses", "networkpolicies"], READ],
+    ["policy", ["poddisruptionbudgets"], READ],
+    ["discovery.k8s.io", ["endpointslices"], READ],
+    ["storage.k8s.io", ["storageclasses"], READ],
+    ["rbac.authorization.k8s.io", ["roles", "rolebindings", "clusterroles", "clusterrolebindings"], READ],
+];
+
+/** `verb resource.group` (core: `verb resource`), as kubectl names them. */
+const requestName = (verb: string, apiGroup: string, resource: string) => `${verb} ${resource}${apiGroup ? `.${apiGroup}` : ""}`;
+
+function expectedRequests(table: Access[]): string[] {
+    return table.flatMap(([apiGroup, resources, verbs]) => resources.flatMap((resource) => verbs.map((verb) => requestName(verb, apiGroup, resource)))).sort();
+}
+
+/**
+ * Every request `group` may make in `namespace` (undefined: cluster-wide), over every resource
+ * any table or any role of the plan names and the sensitive ones, by every verb: what is
+ * granted beyond the table shows up as well as what is missing.
+ */
+function allowedRequests(model: RbacModel, recorded: Recorded, group: string, namespace: string | undefined): string[] {
+    const named = [VIEWER_ACCESS, DEVELOPER_ACCESS(true), CI_DEPLOYER_ACCESS].flat().flatMap(([apiGroup, resources]) => resources.map((resource) => [apiGroup, resource]));
+    const planned = rolesOf(recorded).flatMap((role) =>
+        ((role.props.rules ?? []) as RbacRule[]).flatMap((rule) => (rule.apiGroups ?? []).flatMap((apiGroup) => (rule.resources ?? []).map((resource) => [apiGroup, resource]))),
+    );
+    const sensitive = [["", "secrets"], ["", "configmaps"], ["", "serviceaccounts/token"], ["", "nodes/proxy"], ["apps", "daemonsets"], ["external-secrets.io", "secretstores"]];
+    const resources = new Map([...named, ...planned, ...sensitive].map(([apiGroup, resource]) => [`${apiGroup}/${resource}`, { apiGroup, resource }]));
+    const allowed: string[] = [];
+    for (const { apiGroup, resource } of resources.values()) {
+        for (const verb of ALL_VERBS) if (model.can(group, { verb, apiGroup, resource, namespace })) allowed.push(requestName(verb, apiGroup, resource));
+    }
+    return allowed.sort();
+}
+
 describe.each(STACKS)("RBAC, %s stack", (stack) => {
     let config: PlatformConfig;
     let recorded: Recorded;
@@ -205,93 +281,6 @@ describe.each(STACKS)("RBAC, %s stack", (stack) => {
             const tenant = config.tenants.find((t) => t.name === metadataOf(r).namespace)!;
             expect(metadataOf(r).annotations?.["platform.eks.aws/owners"]).toBe(tenant.owners.join(","));
         }
-    });
-});
-
-/** One line of the access table: these verbs on these resources of one API group. */
-type Access = [apiGroup: string, resources: string[], verbs: string[]];
-const MANAGE = [...READ, "create", "update", "patch", "delete"];
-/** Every verb a resource request can carry (bind, escalate and impersonate are covered above). */
-const ALL_VERBS = [...MANAGE, "deletecollection"];
-/**
- * What developers and CI share in a tenant namespace (docs/tenants.md, RBAC): the workload kinds,
- * their scale (`kubectl scale`, `rollout`), what a rollout reads (ReplicaSets for Deployments,
- * ControllerRevisions for StatefulSets: `rollout history`/`undo`), and what a team debugging its
- * namespace reads: logs, events, endpoints, its quota, limits and NetworkPolicies.
- */
-const TEAM_ACCESS: Access[] = [
-    ["", ["services", "configmaps", "persistentvolumeclaims", "serviceaccounts"], MANAGE],
-    ["apps", ["deployments", "statefulsets"], MANAGE],
-    ["apps", ["deployments/scale", "statefulsets/scale"], ["get", "update", "patch"]],
-    ["apps", ["replicasets", "controllerrevisions"], READ],
-    ["batch", ["jobs", "cronjobs"], MANAGE],
-    ["autoscaling", ["horizontalpodautoscalers"], MANAGE],
-    ["networking.k8s.io", ["ingresses"], MANAGE],
-    ["policy", ["poddisruptionbudgets"], MANAGE],
-    ["external-secrets.io", ["externalsecrets"], MANAGE],
-    ["", ["pods/log"], ["get"]],
-    ["", ["events", "resourcequotas", "limitranges"], READ],
-    ["discovery.k8s.io", ["endpointslices"], READ],
-    ["networking.k8s.io", ["networkpolicies"], READ],
-];
-/** Outside production: `kubectl exec`/`attach`/`port-forward` (WebSocket: GET, SPDY: POST) and `kubectl debug` (PATCH; GET/PUT for other clients). */
-const DEBUG_ACCESS: Access[] = [
-    ["", ["pods/exec", "pods/attach", "pods/portforward"], ["get", "create"]],
-    ["", ["pods/ephemeralcontainers"], ["get", "update", "patch"]],
-];
-const DEVELOPER_ACCESS = (exec: boolean): Access[] => [["", ["pods"], MANAGE], ...TEAM_ACCESS, ...(exec ? DEBUG_ACCESS : [])];
-const CI_DEPLOYER_ACCESS: Access[] = [["", ["pods"], READ], ...TEAM_ACCESS];
-/** Cluster-wide, read-only; no Secrets, ConfigMaps, subresources or custom resources. */
-const VIEWER_ACCESS: Access[] = [
-    [
-        "",
-        ["namespaces", "nodes", "pods", "services", "endpoints", "events", "persistentvolumeclaims", "persistentvolumes", "resourcequotas", "limitranges", "serviceaccounts", "replicationcontrollers"],
-        READ,
-    ],
-    ["apps", ["deployments", "statefulsets", "daemonsets", "replicasets", "controllerrevisions"], READ],
-    ["batch", ["jobs", "cronjobs"], READ],
-    ["autoscaling", ["horizontalpodautoscalers"], READ],
-    ["networking.k8s.io", ["ingresses", "ingressclasses", "networkpolicies"], READ],
-    ["policy", ["poddisruptionbudgets"], READ],
-    ["discovery.k8s.io", ["endpointslices"], READ],
-    ["storage.k8s.io", ["storageclasses"], READ],
-    ["rbac.authorization.k8s.io", ["roles", "rolebindings", "clusterroles", "clusterrolebindings"], READ],
-];
-
-/** `verb resource.group` (core: `verb resource`), as kubectl names them. */
-const requestName = (verb: string, apiGroup: string, resource: string) => `${verb} ${resource}${apiGroup ? `.${apiGroup}` : ""}`;
-
-function expectedRequests(table: Access[]): string[] {
-    return table.flatMap(([apiGroup, resources, verbs]) => resources.flatMap((resource) => verbs.map((verb) => requestName(verb, apiGroup, resource)))).sort();
-}
-
-/**
- * Every request `group` may make in `namespace` (undefined: cluster-wide), over every resource
- * any table or any role of the plan names and the sensitive ones, by every verb: what is
- * granted beyond the table shows up as well as what is missing.
- */
-function allowedRequests(model: RbacModel, recorded: Recorded, group: string, namespace: string | undefined): string[] {
-    const named = [VIEWER_ACCESS, DEVELOPER_ACCESS(true), CI_DEPLOYER_ACCESS].flat().flatMap(([apiGroup, resources]) => resources.map((resource) => [apiGroup, resource]));
-    const planned = rolesOf(recorded).flatMap((role) =>
-        ((role.props.rules ?? []) as RbacRule[]).flatMap((rule) => (rule.apiGroups ?? []).flatMap((apiGroup) => (rule.resources ?? []).map((resource) => [apiGroup, resource]))),
-    );
-    const sensitive = [["", "secrets"], ["", "configmaps"], ["", "serviceaccounts/token"], ["", "nodes/proxy"], ["apps", "daemonsets"], ["external-secrets.io", "secretstores"]];
-    const resources = new Map([...named, ...planned, ...sensitive].map(([apiGroup, resource]) => [`${apiGroup}/${resource}`, { apiGroup, resource }]));
-    const allowed: string[] = [];
-    for (const { apiGroup, resource } of resources.values()) {
-        for (const verb of ALL_VERBS) if (model.can(group, { verb, apiGroup, resource, namespace })) allowed.push(requestName(verb, apiGroup, resource));
-    }
-    return allowed.sort();
-}
-
-describe.each(STACKS)("RBAC access table (docs/tenants.md), %s stack", (stack) => {
-    let config: PlatformConfig;
-    let recorded: Recorded;
-    let plan: Recorded;
-    let model: RbacModel;
-    beforeAll(async () => {
-        ({ config, recorded, plan } = await plannedBaseline(stack));
-        model = new RbacModel(recorded.resources);
     });
 
     it(`developers may exactly their row of the table in every tenant namespace (${DEVELOPERS_EXEC[stack] ? "with" : "without"} exec and debug), and nothing outside them`, () => {
