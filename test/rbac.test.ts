@@ -3,7 +3,7 @@ import type { PlatformConfig } from "../config";
 import { ciDeployerRules, developerRules, viewerRules, type RbacRule } from "../components/accessControl";
 import type { Recorded, RecordedResource } from "./harness";
 import { kindOf, metadataOf, ofKind, plannedBaseline, STACKS } from "./support/baseline";
-import { RbacModel, ruleAllows, type Request } from "./support/rbac";
+import { bindingErrors, RbacModel, ruleAllows, type Request } from "./support/rbac";
 
 /** The Kubernetes groups EKS access entries map IAM roles to (docs/tenants.md). */
 const PLATFORM_GROUPS = { developers: "platform:developers", viewers: "platform:viewers", ciDeployers: "platform:ci-deployers" } as const;
@@ -32,6 +32,82 @@ const ESCALATING: Request[] = [
 
 function rolesOf(recorded: Recorded): RecordedResource[] {
     return recorded.resources.filter((r) => r.custom && (kindOf(r) === "Role" || kindOf(r) === "ClusterRole"));
+}
+
+/** One line of the access table: these verbs on these resources of one API group. */
+type Access = [apiGroup: string, resources: string[], verbs: string[]];
+const MANAGE = [...READ, "create", "update", "patch", "delete"];
+/** Every verb a resource request can carry (bind, escalate and impersonate are covered above). */
+const ALL_VERBS = [...MANAGE, "deletecollection"];
+/**
+ * What developers and CI share in a tenant namespace (docs/tenants.md, RBAC): the workload kinds,
+ * their scale (`kubectl scale`, `rollout`), what a rollout reads (ReplicaSets for Deployments,
+ * ControllerRevisions for StatefulSets: `rollout history`/`undo`), and what a team debugging its
+ * namespace reads: logs, events, endpoints, its quota, limits and NetworkPolicies.
+ */
+const TEAM_ACCESS: Access[] = [
+    ["", ["services", "configmaps", "persistentvolumeclaims", "serviceaccounts"], MANAGE],
+    ["apps", ["deployments", "statefulsets"], MANAGE],
+    ["apps", ["deployments/scale", "statefulsets/scale"], ["get", "update", "patch"]],
+    ["apps", ["replicasets", "controllerrevisions"], READ],
+    ["batch", ["jobs", "cronjobs"], MANAGE],
+    ["autoscaling", ["horizontalpodautoscalers"], MANAGE],
+    ["networking.k8s.io", ["ingresses"], MANAGE],
+    ["policy", ["poddisruptionbudgets"], MANAGE],
+    ["external-secrets.io", ["externalsecrets"], MANAGE],
+    ["", ["pods/log"], ["get"]],
+    ["", ["events", "resourcequotas", "limitranges"], READ],
+    ["discovery.k8s.io", ["endpointslices"], READ],
+    ["networking.k8s.io", ["networkpolicies"], READ],
+];
+/** Outside production: `kubectl exec`/`attach`/`port-forward` (WebSocket: GET, SPDY: POST) and `kubectl debug` (PATCH; GET/PUT for other clients). */
+const DEBUG_ACCESS: Access[] = [
+    ["", ["pods/exec", "pods/attach", "pods/portforward"], ["get", "create"]],
+    ["", ["pods/ephemeralcontainers"], ["get", "update", "patch"]],
+];
+const DEVELOPER_ACCESS = (exec: boolean): Access[] => [["", ["pods"], MANAGE], ...TEAM_ACCESS, ...(exec ? DEBUG_ACCESS : [])];
+const CI_DEPLOYER_ACCESS: Access[] = [["", ["pods"], READ], ...TEAM_ACCESS];
+/** Cluster-wide, read-only; no Secrets, ConfigMaps, subresources or custom resources. */
+const VIEWER_ACCESS: Access[] = [
+    [
+        "",
+        ["namespaces", "nodes", "pods", "services", "endpoints", "events", "persistentvolumeclaims", "persistentvolumes", "resourcequotas", "limitranges", "serviceaccounts", "replicationcontrollers"],
+        READ,
+    ],
+    ["apps", ["deployments", "statefulsets", "daemonsets", "replicasets", "controllerrevisions"], READ],
+    ["batch", ["jobs", "cronjobs"], READ],
+    ["autoscaling", ["horizontalpodautoscalers"], READ],
+    ["networking.k8s.io", ["ingresses", "ingressclasses", "networkpolicies"], READ],
+    ["policy", ["poddisruptionbudgets"], READ],
+    ["discovery.k8s.io", ["endpointslices"], READ],
+    ["storage.k8s.io", ["storageclasses"], READ],
+    ["rbac.authorization.k8s.io", ["roles", "rolebindings", "clusterroles", "clusterrolebindings"], READ],
+];
+
+/** `verb resource.group` (core: `verb resource`), as kubectl names them. */
+const requestName = (verb: string, apiGroup: string, resource: string) => `${verb} ${resource}${apiGroup ? `.${apiGroup}` : ""}`;
+
+function expectedRequests(table: Access[]): string[] {
+    return table.flatMap(([apiGroup, resources, verbs]) => resources.flatMap((resource) => verbs.map((verb) => requestName(verb, apiGroup, resource)))).sort();
+}
+
+/**
+ * Every request `group` may make in `namespace` (undefined: cluster-wide), over every resource
+ * any table or any role of the plan names and the sensitive ones, by every verb: what is
+ * granted beyond the table shows up as well as what is missing.
+ */
+function allowedRequests(model: RbacModel, recorded: Recorded, group: string, namespace: string | undefined): string[] {
+    const named = [VIEWER_ACCESS, DEVELOPER_ACCESS(true), CI_DEPLOYER_ACCESS].flat().flatMap(([apiGroup, resources]) => resources.map((resource) => [apiGroup, resource]));
+    const planned = rolesOf(recorded).flatMap((role) =>
+        ((role.props.rules ?? []) as RbacRule[]).flatMap((rule) => (rule.apiGroups ?? []).flatMap((apiGroup) => (rule.resources ?? []).map((resource) => [apiGroup, resource]))),
+    );
+    const sensitive = [["", "secrets"], ["", "configmaps"], ["", "serviceaccounts/token"], ["", "nodes/proxy"], ["apps", "daemonsets"], ["external-secrets.io", "secretstores"]];
+    const resources = new Map([...named, ...planned, ...sensitive].map(([apiGroup, resource]) => [`${apiGroup}/${resource}`, { apiGroup, resource }]));
+    const allowed: string[] = [];
+    for (const { apiGroup, resource } of resources.values()) {
+        for (const verb of ALL_VERBS) if (model.can(group, { verb, apiGroup, resource, namespace })) allowed.push(requestName(verb, apiGroup, resource));
+    }
+    return allowed.sort();
 }
 
 describe.each(STACKS)("RBAC, %s stack", (stack) => {
@@ -205,6 +281,69 @@ describe.each(STACKS)("RBAC, %s stack", (stack) => {
             const tenant = config.tenants.find((t) => t.name === metadataOf(r).namespace)!;
             expect(metadataOf(r).annotations?.["platform.eks.aws/owners"]).toBe(tenant.owners.join(","));
         }
+    });
+
+    it(`developers may exactly their row of the table in every tenant namespace (${DEVELOPERS_EXEC[stack] ? "with" : "without"} exec and debug), and nothing outside them`, () => {
+        const expected = expectedRequests(DEVELOPER_ACCESS(DEVELOPERS_EXEC[stack]));
+        for (const tenant of config.tenants) expect(allowedRequests(model, recorded, PLATFORM_GROUPS.developers, tenant.name), tenant.name).toEqual(expected);
+        for (const namespace of ["kube-system", "monitoring", "karpenter", "default"]) expect(allowedRequests(model, recorded, PLATFORM_GROUPS.developers, namespace), namespace).toEqual([]);
+    });
+
+    it("CI deployers may exactly their row of the table in every tenant namespace (read pods, never create them), and nothing outside them", () => {
+        const expected = expectedRequests(CI_DEPLOYER_ACCESS);
+        for (const tenant of config.tenants) expect(allowedRequests(model, recorded, PLATFORM_GROUPS.ciDeployers, tenant.name), tenant.name).toEqual(expected);
+        for (const namespace of ["kube-system", "monitoring", "karpenter", "default"]) expect(allowedRequests(model, recorded, PLATFORM_GROUPS.ciDeployers, namespace), namespace).toEqual([]);
+    });
+
+    it("viewers may exactly their row of the table, cluster-wide and in every namespace, through the ClusterRole platform-viewer", () => {
+        const expected = expectedRequests(VIEWER_ACCESS);
+        for (const namespace of [undefined, "kube-system", ...config.tenants.map((t) => t.name)]) expect(allowedRequests(model, recorded, PLATFORM_GROUPS.viewers, namespace), namespace ?? "cluster-wide").toEqual(expected);
+        expect(model.grantsFor(PLATFORM_GROUPS.viewers).map((g) => [g.binding, g.role])).toEqual([["ClusterRoleBinding//platform-viewer", "ClusterRole/platform-viewer"]]);
+    });
+
+    it("the API server accepts every Role, ClusterRole and binding (after its defaulting), and each binding names a role of the plan", () => {
+        expect(model.rejected).toEqual([]);
+        const bindings = recorded.resources.filter((r) => r.custom && /RoleBinding$/.test(kindOf(r)));
+        expect(bindings).toHaveLength(1 + 2 * config.tenants.length);
+        for (const binding of bindings) expect(bindingErrors(binding), metadataOf(binding).name).toEqual([]);
+        for (const group of NON_ADMIN_GROUPS) model.grantsFor(group);
+        expect(model.unresolved).toEqual([]);
+    });
+
+    it("the platform's labels select exactly the roles and bindings of the platform's groups (an auditor's selector), a tenant's label its four", () => {
+        const rbacObjects = plan.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:rbac.authorization.k8s.io/"));
+        const selects = (selector: Record<string, string>, r: RecordedResource) => Object.entries(selector).every(([key, value]) => metadataOf(r).labels?.[key] === value);
+        const id = (r: RecordedResource) => `${kindOf(r)}/${metadataOf(r).namespace ?? ""}/${metadataOf(r).name}`;
+        const tenantObjects = (tenant: string) => ["Role", "RoleBinding"].flatMap((kind) => ["platform-ci-deployer", "platform-developer"].map((name) => `${kind}/${tenant}/${name}`));
+        const selected = rbacObjects.filter((r) => selects({ "app.kubernetes.io/managed-by": "pulumi", "app.kubernetes.io/part-of": "eks-platform" }, r)).map(id);
+        expect(selected.sort()).toEqual(["ClusterRole//platform-viewer", "ClusterRoleBinding//platform-viewer", ...config.tenants.flatMap((t) => tenantObjects(t.name))].sort());
+        for (const tenant of config.tenants) {
+            const ofTenant = rbacObjects.filter((r) => selects({ "platform.eks.aws/tenant": tenant.name }, r)).map(id);
+            expect(ofTenant.sort(), tenant.name).toEqual(tenantObjects(tenant.name).sort());
+        }
+    });
+});
+
+describe("the RBAC model rejects what the API server rejects", () => {
+    const binding = (type: "RoleBinding" | "ClusterRoleBinding", roleRef: Record<string, string>, subject: Record<string, string> = { kind: "Group", name: "platform:viewers" }): RecordedResource =>
+        ({ type: `kubernetes:rbac.authorization.k8s.io/v1:${type}`, custom: true, props: { metadata: { name: "b", namespace: "payments" }, roleRef, subjects: [subject] } }) as unknown as RecordedResource;
+
+    it("defaults an empty roleRef or subject apiGroup, as the server does", () => {
+        expect(bindingErrors(binding("ClusterRoleBinding", { kind: "ClusterRole", name: "platform-viewer" }))).toEqual([]);
+        expect(bindingErrors(binding("RoleBinding", { apiGroup: "", kind: "Role", name: "r" }, { kind: "Group", name: "g", apiGroup: "" }))).toEqual([]);
+    });
+
+    it("rejects another API group, a kind the binding cannot name, a missing role name, a bad subject", () => {
+        expect(bindingErrors(binding("RoleBinding", { apiGroup: "rbac", kind: "Role", name: "r" }))).toEqual(['roleRef.apiGroup: "rbac" not supported']);
+        expect(bindingErrors(binding("ClusterRoleBinding", { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "r" }))).toEqual(['roleRef.kind: "Role" not supported (ClusterRole)']);
+        expect(bindingErrors(binding("ClusterRoleBinding", { apiGroup: "rbac.authorization.k8s.io", kind: "", name: "" }))).toEqual(['roleRef.kind: "" not supported (ClusterRole)', "roleRef.name: required"]);
+        expect(bindingErrors(binding("RoleBinding", { kind: "Role", name: "r" }, { kind: "ServiceAccount", name: "default", apiGroup: "rbac.authorization.k8s.io" }))).toEqual([
+            'subjects[0].apiGroup: "rbac.authorization.k8s.io" not supported',
+        ]);
+        expect(bindingErrors(binding("RoleBinding", { kind: "Role", name: "r" }, { kind: "Team", name: "x" }))).toEqual(['subjects[0].kind: "Team" not supported']);
+        const model = new RbacModel([binding("ClusterRoleBinding", { kind: "", name: "platform-viewer" })]);
+        expect(model.rejected).toEqual(['ClusterRoleBinding/payments/b: roleRef.kind: "" not supported (ClusterRole)']);
+        expect(model.grantsFor("platform:viewers")).toEqual([]);
     });
 });
 
