@@ -182,9 +182,12 @@ describe("tenants with long names and without metrics ports (dev plan, tenants p
     const LEDGER = "emea-card-settlement-and-clearing--reconciliation-payout-ledger";
     /** 43 characters: `allow-scrape-tenant-` and it make exactly 63. */
     const ONBOARDING = "merchant-onboarding-kyc-document-processing";
-    let recorded: Recorded;
-    let plan: Recorded;
-    beforeAll(async () => {
+    /**
+     * The patched plan, awaited by each test: a program that refuses to plan fails the tests
+     * themselves (named in the output), not only the hook.
+     */
+    let planned: Promise<{ recorded: Recorded; plan: Recorded }>;
+    beforeAll(() => {
         const tenants = [
             ...rawConfig<object[]>("dev", "tenants"),
             { name: LEDGER, owners: ["team-ledger"], metricsPorts: [] },
@@ -198,15 +201,17 @@ describe("tenants with long names and without metrics ports (dev plan, tenants p
                 ],
             },
         ];
-        const planned = await planStackFile("dev", { patch: { tenants } });
-        plan = planned.recorded;
-        const baseline = plan.one("platform:index:NamespaceBaseline");
-        recorded = new Recorded([baseline, ...plan.descendantsOf(baseline)]);
-    }, 60_000);
+        planned = planStackFile("dev", { patch: { tenants } }).then(({ recorded: plan }) => {
+            const baseline = plan.one("platform:index:NamespaceBaseline");
+            return { plan, recorded: new Recorded([baseline, ...plan.descendantsOf(baseline)]) };
+        });
+        planned.catch(() => undefined);
+    });
 
     const policyNames = (from: Recorded, namespace: string) => inNamespace(from, "NetworkPolicy", namespace).map((p) => metadataOf(p).name).sort();
 
-    it("every NetworkPolicy name is a DNS label of at most 63 characters, kept whole when it fits and shortened with a stable hash when not", () => {
+    it("every NetworkPolicy name is a DNS label of at most 63 characters, kept whole when it fits and shortened with a stable hash when not", async () => {
+        const { recorded, plan } = await planned;
         expect(policyNames(recorded, ONBOARDING)).toEqual([
             "allow-dns-to-coredns",
             "allow-ingress-from-emea-card-settlement-and-clearing-093da44b",
@@ -225,15 +230,16 @@ describe("tenants with long names and without metrics ports (dev plan, tenants p
             "allow-scrape-tenant-merchant-onboarding-kyc-document-processing",
             "allow-scrape-tenant-payments",
         ]);
-    });
+    }, 60_000);
 
-    it("a tenant without metrics ports gets no monitoring allow, and monitoring gets no scrape rule towards it", () => {
+    it("a tenant without metrics ports gets no monitoring allow, and monitoring gets no scrape rule towards it", async () => {
+        const { recorded, plan } = await planned;
         const ledgerPolicies = inNamespace(recorded, "NetworkPolicy", LEDGER);
         const fromMonitoring = ledgerPolicies.filter((p) => JSON.stringify(p.props.spec).includes('"kubernetes.io/metadata.name":"monitoring"'));
         expect(fromMonitoring).toEqual([]);
         const towardsLedger = inNamespace(plan, "NetworkPolicy", "monitoring").filter((p) => JSON.stringify(p.props.spec).includes(LEDGER));
         expect(towardsLedger).toEqual([]);
-    });
+    }, 60_000);
 });
 
 describe("TenantNamespace refuses what config validation would have refused", () => {
