@@ -50,8 +50,7 @@ export type TrafficPeer =
      * from their own addresses in the subnets they live in (internal: the private subnets;
      * internet-facing: the public ones), health checks included.
      */
-    | { kind: "loadBalancers"; scheme: LoadBalancerScheme }
-    | { kind: "cidr"; cidr: pulumi.Input<string> };
+    | { kind: "loadBalancers"; scheme: LoadBalancerScheme };
 
 export interface TrafficRule {
     /** Why this hole exists; becomes the NetworkPolicy's description annotation. */
@@ -299,8 +298,6 @@ function peersOf(peer: TrafficPeer, cluster: ClusterContext): pulumi.Input<pulum
             });
         case "podIdentityAgent":
             return [{ ipBlock: { cidr: POD_IDENTITY_AGENT.cidr } }];
-        case "cidr":
-            return [{ ipBlock: { cidr: peer.cidr } }];
     }
 }
 

@@ -97,7 +97,7 @@ export interface NamespaceAllow {
 const MAX_NAME = 63;
 
 /** A NetworkPolicy name from a prefix and a namespace, shortened with a hash when too long. */
-function policyName(prefix: string, namespace: string, suffix = ""): string {
+function policyName(prefix: string, namespace: string, suffix: string): string {
     const full = `${prefix}-${namespace}${suffix}`;
     if (full.length <= MAX_NAME) return full;
     const hash = createHash("sha256").update(full).digest("hex").slice(0, 8);

@@ -79,7 +79,7 @@ export const SCOPES = {
     namespaces: {
         description: "the namespace baseline and access control: Pod Security, NetworkPolicies, RBAC, tenant placement",
         mutate: ["components/namespaceBaseline.ts", "components/tenantNamespace.ts", "components/accessControl.ts", "components/lockedNamespace.ts"],
-        tests: ["test/namespaceBaseline.test.ts", "test/namespaces.test.ts", "test/rbac.test.ts", "test/networkFlows.test.ts", "test/monitoring.test.ts"],
+        tests: ["test/namespaceBaseline.test.ts", "test/namespaces.test.ts", "test/rbac.test.ts", "test/networkFlows.test.ts", "test/monitoring.test.ts", "test/namespaceObjects.test.ts"],
     },
 };
 
