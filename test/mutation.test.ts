@@ -9,7 +9,7 @@ import { existsSync, globSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { committedScoreTable, documentedScores, EQUIVALENTS_FILE, moduleOf, scoreTable, scores, type EquivalentMutant } from "../scripts/mutation";
-import { incrementalFileOf, SCOPES } from "./mutation/scopes.mjs";
+import { incrementalFileOf, POLICY_TESTS_IN_ANOTHER_PROCESS, SCOPES } from "./mutation/scopes.mjs";
 
 const ROOT = join(__dirname, "..");
 const files = (pattern: string) => globSync(pattern, { cwd: ROOT }).sort();
@@ -30,6 +30,14 @@ describe("mutation scopes (test/mutation/scopes.mjs)", () => {
         ];
         expect([...mutated].sort()).toEqual([...new Set(expected)].sort());
         expect(files("components/*.iam.ts").length).toBeGreaterThanOrEqual(5);
+    });
+
+    it("every policy scope runs every test of the pack, bar those that run it in another process", () => {
+        const inProcess = files("test/policy/*.test.ts").filter((test) => !POLICY_TESTS_IN_ANOTHER_PROCESS.includes(test));
+        for (const [name, scope] of Object.entries(SCOPES).filter(([, s]) => s.mutate.some((pattern) => pattern.startsWith("policy/")))) {
+            expect(inProcess.filter((test) => !scope.tests.includes(test)), name).toEqual([]);
+        }
+        for (const test of POLICY_TESTS_IN_ANOTHER_PROCESS) expect(existsSync(join(ROOT, test)), test).toBe(true);
     });
 
     it.each(Object.entries(SCOPES))("%s: mutates files no other scope mutates, and runs test files that exist and that npm test runs too", (name, scope) => {

@@ -9,6 +9,9 @@
 /** The pack is a TypeScript project of its own (the root tsconfig excludes it). */
 const POLICY_TSCONFIG = "policy/tsconfig.json";
 
+/** The pack's tests that run it in another process (the checker CLI, the analyzer server, the packaged pack): a mutant is never active there. */
+export const POLICY_TESTS_IN_ANOTHER_PROCESS = ["test/policy/analyzer.test.ts", "test/policy/checker.test.ts", "test/policy/package.test.ts"];
+
 const POLICY_TESTS = [
     "test/policy/aws.test.ts",
     "test/policy/awsControls.test.ts",
@@ -19,6 +22,7 @@ const POLICY_TESTS = [
     "test/policy/environments.test.ts",
     "test/policy/frameworks.test.ts",
     "test/policy/kubernetes.test.ts",
+    "test/policy/loadBalancers.test.ts",
     "test/policy/podSecurity.test.ts",
     "test/policy/policies.test.ts",
     "test/policy/stack.test.ts",
