@@ -1,6 +1,7 @@
 // The tricky cases of the Kubernetes policies: where containers hide, what inherits from the
 // pod, and how image references and secret names are read.
 import { describe, expect, it } from "vitest";
+import { ResourceUnderTest } from "../../policy/engine";
 import { parseImage, unpinnedReason } from "../../policy/lib/images";
 import { looksLikeSecretName } from "../../policy/lib/secrets";
 import { container, cronJob, deployment, k8s, notEvaluatedOf, pod, podSpec, resource, UNKNOWN, violationsOf } from "./helpers";
@@ -285,5 +286,133 @@ describe("unknown values", () => {
         expect(() => violationsOf("k8s-run-as-non-root", workloads)).not.toThrow();
         expect(notEvaluatedOf("k8s-no-default-namespace", workloads)).toHaveLength(1);
         expect(notEvaluatedOf("k8s-run-as-non-root", workloads)).toHaveLength(2);
+    });
+});
+
+describe("AppArmor (Pod Security Standards, Baseline)", () => {
+    const annotated = (annotations: Record<string, string>, securityContext?: Record<string, unknown>) =>
+        k8s("core/v1:Pod", { metadata: { name: "aa", namespace: "shop", annotations }, spec: podSpec(securityContext ? { securityContext: { ...podSpec().securityContext, ...securityContext } } : {}) });
+    const ANNOTATION = "container.apparmor.security.beta.kubernetes.io/app";
+
+    it("accepts the legacy annotation values the standard allows: unset (empty), runtime/default, localhost/*", () => {
+        for (const value of ["", "runtime/default", "localhost/k8s-apparmor-example"]) {
+            expect(violationsOf("k8s-apparmor-profile", [annotated({ [ANNOTATION]: value })]), value).toEqual([]);
+        }
+    });
+
+    it("denies the unconfined annotation, naming the annotation and its value", () => {
+        expect(violationsOf("k8s-apparmor-profile", [annotated({ [ANNOTATION]: "unconfined" })])).toEqual([
+            "Pod sets AppArmor annotation container.apparmor.security.beta.kubernetes.io/app: unconfined",
+        ]);
+    });
+
+    it("ignores annotations outside the AppArmor prefix, whatever their value", () => {
+        expect(violationsOf("k8s-apparmor-profile", [annotated({ "example.com/profile": "unconfined", team: "payments" })])).toEqual([]);
+    });
+
+    it("accepts the appArmorProfile types RuntimeDefault and Localhost on the pod", () => {
+        expect(violationsOf("k8s-apparmor-profile", [annotated({}, { appArmorProfile: { type: "RuntimeDefault" } })])).toEqual([]);
+        expect(violationsOf("k8s-apparmor-profile", [annotated({}, { appArmorProfile: { type: "Localhost", localhostProfile: "k8s-apparmor-example" } })])).toEqual([]);
+    });
+
+    it("denies a pod-level Unconfined profile and a profile without a type", () => {
+        expect(violationsOf("k8s-apparmor-profile", [annotated({}, { appArmorProfile: { type: "Unconfined" } })])).toEqual([
+            "Pod sets AppArmor profile Unconfined for the pod",
+        ]);
+        expect(violationsOf("k8s-apparmor-profile", [annotated({}, { appArmorProfile: {} })])).toEqual(["Pod sets AppArmor profile (no type) for the pod"]);
+    });
+});
+
+describe("helm chart versions", () => {
+    const release = (chart: string, version?: string) => resource("kubernetes:helm.sh/v3:Release", { chart, ...(version !== undefined ? { version } : {}) });
+    const helmViolations = (...releases: ResourceUnderTest[]) => violationsOf("helm-chart-version-pinned", releases);
+
+    it("needs no version for charts on a relative or absolute local path", () => {
+        expect(helmViolations(release("../charts/app"), release("/opt/charts/app"), release("./charts/app"))).toEqual([]);
+    });
+
+    it("reports a missing or blank version as missing", () => {
+        expect(helmViolations(release("cilium"))).toEqual(["chart cilium has no version"]);
+        expect(helmViolations(release("cilium", "   "))).toEqual(["chart cilium has no version"]);
+    });
+
+    it("accepts exact versions: multi-digit parts, pre-release and build suffixes, surrounding blanks", () => {
+        expect(helmViolations(release("a", "10.2.0"), release("b", "1.2.3-rc.1"), release("c", "v4.11.3+build.7"), release("d", "4.11.3 "))).toEqual([]);
+    });
+
+    it("reports wildcard and compound ranges", () => {
+        expect(helmViolations(release("cilium", "1.x"))).toEqual(["chart cilium version 1.x is a range"]);
+        expect(helmViolations(release("cilium", "1.16.3 || 1.17.0"))).toEqual(["chart cilium version 1.16.3 || 1.17.0 is a range"]);
+    });
+});
+
+describe("image pinning edge cases", () => {
+    it("reports a container with an empty or blank image", () => {
+        for (const image of ["", "   "]) {
+            expect(violationsOf("k8s-image-pinned", [deployment(podSpec({ containers: [container("app", { image })] }))]), JSON.stringify(image)).toEqual([
+                'Deployment container "app" has no image',
+            ]);
+        }
+    });
+
+    it("reads an image without a registry as coming from docker.io", () => {
+        const workload = deployment(podSpec({ containers: [container("app", { image: "nginx:1.27" })] }));
+        expect(violationsOf("k8s-image-pinned", [workload], { "k8s-image-pinned": { allowedRegistries: ["docker.io"] } })).toEqual([]);
+    });
+
+    it("rejects registries that are not strings", () => {
+        expect(() => violationsOf("k8s-image-pinned", [], { "k8s-image-pinned": { allowedRegistries: [42] } })).toThrow(/k8s-image-pinned.*allowedRegistries\.0 must be string/);
+    });
+});
+
+describe("default namespace", () => {
+    const configMap = (namespace: unknown) => k8s("core/v1:ConfigMap", { metadata: { name: "settings", namespace }, data: {} });
+
+    it("reports an empty or null namespace as landing in default", () => {
+        expect(violationsOf("k8s-no-default-namespace", [configMap("")])).toEqual(["ConfigMap has no namespace (it would land in default)"]);
+        expect(violationsOf("k8s-no-default-namespace", [configMap(null)])).toEqual(["ConfigMap has no namespace (it would land in default)"]);
+    });
+
+    it("rejects clusterScopedKinds that is not a list of strings", () => {
+        expect(() => violationsOf("k8s-no-default-namespace", [], { "k8s-no-default-namespace": { clusterScopedKinds: "Tenant" } })).toThrow(/k8s-no-default-namespace.*clusterScopedKinds must be array/);
+        expect(() => violationsOf("k8s-no-default-namespace", [], { "k8s-no-default-namespace": { clusterScopedKinds: [42] } })).toThrow(/k8s-no-default-namespace.*clusterScopedKinds\.0 must be string/);
+    });
+});
+
+describe("inline Secret data", () => {
+    const secret = (fields: Record<string, unknown>) => k8s("core/v1:Secret", { metadata: { name: "db", namespace: "shop" }, ...fields });
+
+    it("reports data and stringData separately, listing every key", () => {
+        expect(violationsOf("k8s-no-inline-secret-data", [secret({ data: { username: "YWRtaW4=", password: "aHVudGVyMg==" } })])).toEqual([
+            "Secret has inline data (username, password)",
+        ]);
+        expect(violationsOf("k8s-no-inline-secret-data", [secret({ stringData: { password: "hunter2" } })])).toEqual(["Secret has inline stringData (password)"]);
+    });
+
+    it("accepts a Secret whose data and stringData are empty", () => {
+        expect(violationsOf("k8s-no-inline-secret-data", [secret({ data: {}, stringData: {} }), secret({ type: "kubernetes.io/service-account-token" })])).toEqual([]);
+    });
+});
+
+describe("plain-text secret allow-list", () => {
+    const withEnv = (name: string, value: string) => deployment(podSpec({ containers: [container("app", { env: [{ name, value }] })] }));
+
+    it("allowedNames exempts matching names only", () => {
+        const config = { "k8s-no-plaintext-secrets": { allowedNames: ["LOG_TOKEN_*"] } };
+        expect(violationsOf("k8s-no-plaintext-secrets", [withEnv("LOG_TOKEN_HEADER", "X-Request-Token")])).toEqual([
+            'Deployment container "app" sets env var LOG_TOKEN_HEADER to a literal value',
+        ]);
+        expect(violationsOf("k8s-no-plaintext-secrets", [withEnv("LOG_TOKEN_HEADER", "X-Request-Token")], config)).toEqual([]);
+        expect(violationsOf("k8s-no-plaintext-secrets", [withEnv("DB_PASSWORD", "hunter2")], config)).toEqual([
+            'Deployment container "app" sets env var DB_PASSWORD to a literal value',
+        ]);
+    });
+
+    it("does not report a secret-named env var set to an empty value", () => {
+        expect(violationsOf("k8s-no-plaintext-secrets", [withEnv("DB_PASSWORD", "")])).toEqual([]);
+    });
+
+    it("rejects allowedNames that are not strings", () => {
+        expect(() => violationsOf("k8s-no-plaintext-secrets", [], { "k8s-no-plaintext-secrets": { allowedNames: [42] } })).toThrow(/k8s-no-plaintext-secrets.*allowedNames\.0 must be string/);
     });
 });

@@ -22,7 +22,7 @@ function checkEnvironment(resource: ResourceCheck<Config>): void {
             const env = asRecord(entry);
             const name = asString(env?.name);
             const value = asString(env?.value);
-            if (name === undefined || value === undefined || value === "") return;
+            if (name === undefined || value === undefined) return;
             if (containsPrivateKey(value)) {
                 resource.report(`${kind} ${describeContainer(site)} has a PEM private key in env var ${name}`);
             } else if (looksLikeSecretName(name) && canBeSecretValue(value) && !isAllowedName(name, resource.config)) {
