@@ -416,3 +416,96 @@ describe("plain-text secret allow-list", () => {
         expect(() => violationsOf("k8s-no-plaintext-secrets", [], { "k8s-no-plaintext-secrets": { allowedNames: [42] } })).toThrow(/k8s-no-plaintext-secrets.*allowedNames\.0 must be string/);
     });
 });
+
+describe("Pod Security controls at their boundary values", () => {
+    const at = (policy: string, minor: number) => ({ [policy]: { podSecurityVersion: `v1.${minor}` } });
+    const withPodContext = (securityContext: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+        deployment(podSpec({ securityContext: { ...podSpec().securityContext, ...securityContext }, ...extra }));
+    const withContainerContext = (securityContext: Record<string, unknown>) =>
+        deployment(podSpec({ containers: [container("app", { securityContext: { ...container().securityContext, ...securityContext } })] }));
+
+    it("restricted volume types: each allowed type passes, each inline disk is named with its volume", () => {
+        const withVolumes = (volumes: object[]) => deployment(podSpec({ volumes }));
+        const allowed = [
+            { name: "a", configMap: { name: "settings" } }, { name: "b", csi: { driver: "secrets-store.csi.k8s.io" } },
+            { name: "c", downwardAPI: { items: [] } }, { name: "d", emptyDir: {} }, { name: "e", ephemeral: { volumeClaimTemplate: { spec: {} } } },
+            { name: "f", image: { reference: "registry.example.com/data:1" } }, { name: "g", persistentVolumeClaim: { claimName: "data" } },
+            { name: "h", projected: { sources: [] } }, { name: "i", secret: { secretName: "tls" } },
+        ];
+        expect(violationsOf("k8s-restricted-volume-types", [withVolumes(allowed)])).toEqual([]);
+        expect(violationsOf("k8s-restricted-volume-types", [withVolumes([{ name: "disk", azureDisk: { diskName: "d", diskURI: "uri" } }])])).toEqual([
+            'Deployment mounts azureDisk volume "disk"',
+        ]);
+        expect(violationsOf("k8s-restricted-volume-types", [withVolumes([{ nfs: { server: "10.0.0.1", path: "/" } }])])).toEqual(['Deployment mounts nfs volume "?"']);
+    });
+
+    it("restricted volume types: a source written as null is unset, as the API server reads it", () => {
+        expect(violationsOf("k8s-restricted-volume-types", [deployment(podSpec({ volumes: [{ name: "scratch", nfs: null, emptyDir: {} }] }))])).toEqual([]);
+        expect(violationsOf("k8s-restricted-volume-types", [deployment(podSpec({ volumes: [{ name: "scratch", nfs: null }] }))])).toEqual([]);
+    });
+
+    it("restricted volume types: like admission, a volume naming an allowed source is accepted whatever else it names", () => {
+        for (const source of ["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "image", "persistentVolumeClaim", "projected", "secret"]) {
+            const volume = { name: "mixed", [source]: {}, nfs: { server: "10.0.0.1", path: "/" } };
+            expect(violationsOf("k8s-restricted-volume-types", [deployment(podSpec({ volumes: [volume] }))]), source).toEqual([]);
+        }
+    });
+
+    it("restricted volume types: every inline disk source a volume names is listed, the last of the list included", () => {
+        const withVolume = (volume: object) => deployment(podSpec({ volumes: [volume] }));
+        expect(violationsOf("k8s-restricted-volume-types", [withVolume({ name: "photon", photonPersistentDisk: { pdID: "p1" } })])).toEqual([
+            'Deployment mounts photonPersistentDisk volume "photon"',
+        ]);
+        expect(violationsOf("k8s-restricted-volume-types", [withVolume({ name: "legacy", nfs: { server: "10.0.0.1", path: "/" }, iscsi: { targetPortal: "10.0.0.2:3260" } })])).toEqual([
+            'Deployment mounts nfs, iscsi volume "legacy"',
+        ]);
+    });
+
+    it("safe sysctls: each version's additions are unsafe one version earlier, and every unsafe name is listed", () => {
+        const sysctls = (...names: (string | undefined)[]) => withPodContext({ sysctls: names.map((name) => (name === undefined ? { value: "1" } : { name, value: "1" })) });
+        const cases: [string, number][] = [["net.ipv4.ip_local_reserved_ports", 27], ["net.ipv4.tcp_keepalive_time", 29], ["net.ipv4.tcp_rmem", 32], ["net.ipv4.tcp_notsent_lowat", 37]];
+        for (const [name, since] of cases) {
+            expect(violationsOf("k8s-safe-sysctls", [sysctls(name)], at("k8s-safe-sysctls", since - 1)), name).toEqual([`Deployment sets unsafe sysctls ${name}`]);
+            expect(violationsOf("k8s-safe-sysctls", [sysctls(name)], at("k8s-safe-sysctls", since)), name).toEqual([]);
+        }
+        expect(violationsOf("k8s-safe-sysctls", [sysctls("kernel.shm_rmid_forced", "net.ipv4.ip_unprivileged_port_start")], at("k8s-safe-sysctls", 0))).toEqual([]);
+        expect(violationsOf("k8s-safe-sysctls", [sysctls("kernel.msgmax", undefined, "net.ipv4.tcp_syncookies")])).toEqual(["Deployment sets unsafe sysctls kernel.msgmax, (no name)"]);
+    });
+
+    it("seccomp: before v1.19 the annotations decide, runtime/default, docker/default and localhost/ pass", () => {
+        const annotated = (value: string) => {
+            const d = deployment();
+            d.props.spec.template.metadata.annotations = { "seccomp.security.alpha.kubernetes.io/pod": value };
+            return d;
+        };
+        for (const value of ["runtime/default", "docker/default", "localhost/profile.json"]) {
+            expect(violationsOf("k8s-seccomp-profile", [annotated(value)], at("k8s-seccomp-profile", 18)), value).toEqual([]);
+        }
+        expect(violationsOf("k8s-seccomp-profile", [annotated("unconfined")], at("k8s-seccomp-profile", 18))).toEqual([
+            "Deployment sets annotation seccomp.security.alpha.kubernetes.io/pod: unconfined",
+        ]);
+    });
+
+    it("seccomp: a pod-level profile other than RuntimeDefault or Localhost is reported for the pod, unless the pod is Windows", () => {
+        expect(violationsOf("k8s-seccomp-profile", [withPodContext({ seccompProfile: { type: "Localhost", localhostProfile: "p.json" } })])).toEqual([]);
+        expect(violationsOf("k8s-seccomp-profile", [withPodContext({ seccompProfile: { type: "Unconfined" } })])).toEqual(["Deployment sets seccomp profile Unconfined for the pod"]);
+        expect(violationsOf("k8s-seccomp-profile", [withPodContext({ seccompProfile: {} })])).toEqual(["Deployment sets seccomp profile (no type) for the pod"]);
+        expect(violationsOf("k8s-seccomp-profile", [withContainerContext({ seccompProfile: {} })])).toEqual(['Deployment container "app" uses seccomp profile (no type)']);
+        expect(violationsOf("k8s-seccomp-profile", [withPodContext({ seccompProfile: { type: "Unconfined" } }, { os: { name: "windows" } })])).toEqual([]);
+    });
+
+    it("SELinux: container_engine_t is allowed from v1.31, the other types always, and each problem is named", () => {
+        for (const type of ["container_t", "container_init_t", "container_kvm_t"]) {
+            expect(violationsOf("k8s-selinux-options", [withPodContext({ seLinuxOptions: { type } })], at("k8s-selinux-options", 30)), type).toEqual([]);
+        }
+        const engine = withPodContext({ seLinuxOptions: { type: "container_engine_t" } });
+        expect(violationsOf("k8s-selinux-options", [engine], at("k8s-selinux-options", 30))).toEqual(["Deployment sets SELinux options type container_engine_t for the pod"]);
+        expect(violationsOf("k8s-selinux-options", [engine], at("k8s-selinux-options", 31))).toEqual([]);
+        expect(violationsOf("k8s-selinux-options", [engine], at("k8s-selinux-options", 32))).toEqual([]);
+        expect(violationsOf("k8s-selinux-options", [withPodContext({ seLinuxOptions: { type: "spc_t", user: "system_u", role: "system_r" } })])).toEqual([
+            "Deployment sets SELinux options type spc_t, a custom user, a custom role for the pod",
+        ]);
+        expect(violationsOf("k8s-selinux-options", [withContainerContext({ seLinuxOptions: { user: "system_u" } })])).toEqual(['Deployment container "app" sets SELinux options a custom user']);
+        expect(violationsOf("k8s-selinux-options", [withContainerContext({ seLinuxOptions: { role: "system_r", level: "s0:c1,c2" } })])).toEqual(['Deployment container "app" sets SELinux options a custom role']);
+    });
+});
