@@ -28,13 +28,21 @@ export interface HelmBinary {
 /** Helm could not be found or does not run; the message says what to do. */
 export class HelmNotFoundError extends RenderInputError {}
 
-async function helmVersion(path: string): Promise<string | undefined> {
+/**
+ * A binary just extracted can still be "busy" for a moment (ETXTBSY): a child forked while the
+ * file was open for writing holds that descriptor until its own exec. It clears within milliseconds.
+ */
+const BUSY_RETRIES = 5;
+
+async function helmVersion(path: string, attempt = 1): Promise<string | undefined> {
     try {
         const { stdout } = await run(path, ["version", "--template", "{{.Version}}"], { timeout: 30_000 });
         const version = stdout.trim();
         return /^v\d+\.\d+\.\d+/.test(version) ? version : undefined;
-    } catch {
-        return undefined;
+    } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ETXTBSY" || attempt >= BUSY_RETRIES) return undefined;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+        return helmVersion(path, attempt + 1);
     }
 }
 
@@ -78,7 +86,8 @@ function extractEntry(zip: string, entryName: string, target: string): Promise<v
                     const out = createWriteStream(partial, { mode: 0o755 });
                     stream.on("error", reject);
                     out.on("error", reject);
-                    out.on("finish", () => {
+                    // "close", not "finish": until the descriptor is closed, running the file fails with ETXTBSY.
+                    out.on("close", () => {
                         chmodSync(partial, 0o755);
                         renameSync(partial, target);
                         archive.close();
