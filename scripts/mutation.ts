@@ -1,14 +1,19 @@
 /**
- * `npm run test:mutation [-- scope... [--force]]`: StrykerJS over the modules where a wrong line is
+ * `npm run test:mutation [-- scope... [--force] [--ignore-static]]`: StrykerJS over the modules where a wrong line is
  * a security hole (test/mutation/scopes.mjs), one scope after the other, incrementally: only
  * mutants whose code or tests changed since the committed results (test/mutation/incremental/)
  * are run again. Then the score per module, and every surviving mutant that
  * test/mutation/equivalent.json does not explain (a gap in the tests: kill it or explain it).
  *
+ * `--ignore-static` leaves out the static mutants (code run while a module loads, for which Stryker
+ * runs every test of the scope): a first run that fits a sitting; a later run without the flag
+ * tests those, and only those (Stryker reruns what it ignored before).
+ *
  * `--write-scores` runs nothing: it rewrites the score table of docs/testing.md from the committed
  * results (after a run and its results are in test/mutation/incremental/).
  *
- * Exit codes: 0 every mutant killed or explained; 1 unexplained survivors, or Stryker failed;
+ * Exit codes: 0 every mutant killed or explained; 1 unexplained survivors, static mutants not run,
+ * or Stryker failed;
  * 2 usage. Not part of `npm test`: a first run takes hours on two cores (docs/testing.md).
  */
 import { spawnSync } from "node:child_process";
@@ -25,6 +30,7 @@ interface ReportMutant {
     mutatorName: string;
     replacement?: string;
     status: "Killed" | "Survived" | "NoCoverage" | "Timeout" | "CompileError" | "RuntimeError" | "Ignored" | "Pending";
+    statusReason?: string;
     location: { start: { line: number; column: number }; end: { line: number; column: number } };
 }
 
@@ -51,6 +57,8 @@ export interface ModuleScore {
     /** Mutants the type checker rejected: not valid programs, not counted. */
     compileErrors: number;
     explained: number;
+    /** Static mutants a run with `--ignore-static` left out: neither killed nor survived, not counted. */
+    staticNotRun: number;
     /** (killed + timeout) / (killed + timeout + survived + noCoverage), in percent. */
     score: number;
     /** The same, with the explained equivalent survivors counted as not applicable. */
@@ -74,17 +82,23 @@ export function isExplained(file: string, source: string, mutant: ReportMutant, 
     return equivalents.some((e) => e.file === file && e.mutator === mutant.mutatorName && e.line === line && e.replacement === (mutant.replacement ?? ""));
 }
 
+/** Stryker's status reason for a static mutant under `ignoreStatic` (documentation is ignored too, for another reason). */
+function isStaticNotRun(mutant: ReportMutant): boolean {
+    return mutant.status === "Ignored" && /^Static mutant/.test(mutant.statusReason ?? "");
+}
+
 export function scores(report: Report, equivalents: EquivalentMutant[]): { modules: ModuleScore[]; unexplained: string[] } {
     const modules = new Map<string, ModuleScore>();
     const unexplained: string[] = [];
     for (const [file, { source, mutants }] of Object.entries(report.files)) {
         const name = moduleOf(file);
-        const score = modules.get(name) ?? { module: name, killed: 0, survived: 0, noCoverage: 0, timeout: 0, compileErrors: 0, explained: 0, score: 0, scoreWithoutEquivalents: 0 };
+        const score = modules.get(name) ?? { module: name, killed: 0, survived: 0, noCoverage: 0, timeout: 0, compileErrors: 0, explained: 0, staticNotRun: 0, score: 0, scoreWithoutEquivalents: 0 };
         modules.set(name, score);
         for (const mutant of mutants) {
             if (mutant.status === "Killed") score.killed++;
             else if (mutant.status === "Timeout") score.timeout++;
             else if (mutant.status === "CompileError") score.compileErrors++;
+            else if (isStaticNotRun(mutant)) score.staticNotRun++;
             else if (mutant.status === "Survived" || mutant.status === "NoCoverage") {
                 if (mutant.status === "Survived") score.survived++;
                 else score.noCoverage++;
@@ -104,9 +118,13 @@ export function scores(report: Report, equivalents: EquivalentMutant[]): { modul
 
 export function scoreTable(modules: ModuleScore[]): string {
     const rows = modules.map((m) =>
-        [m.module, m.killed + m.timeout, m.survived + m.noCoverage, m.explained, m.compileErrors, `${m.score.toFixed(1)}%`, `${m.scoreWithoutEquivalents.toFixed(1)}%`].join(" | "),
+        [m.module, m.killed + m.timeout, m.survived + m.noCoverage, m.explained, m.compileErrors, `${m.score.toFixed(1)}%`, `${m.scoreWithoutEquivalents.toFixed(1)}%`, m.staticNotRun].join(" | "),
     );
-    return ["| module | killed | survived | of which equivalent | invalid (type errors) | score | score without equivalents |", "|---|---|---|---|---|---|---|", ...rows.map((r) => `| ${r} |`)].join("\n");
+    return [
+        "| module | killed | survived | of which equivalent | invalid (type errors) | score | score without equivalents | static, not run yet |",
+        "|---|---|---|---|---|---|---|---|",
+        ...rows.map((r) => `| ${r} |`),
+    ].join("\n");
 }
 
 export const TESTING_DOC = join(ROOT, "docs", "testing.md");
@@ -159,11 +177,12 @@ async function main(): Promise<void> {
     };
     const args = process.argv.slice(2);
     const force = args.includes("--force");
-    const unknown = args.filter((a) => a.startsWith("-") && a !== "--force" && a !== "--write-scores");
+    const ignoreStatic = args.includes("--ignore-static");
+    const unknown = args.filter((a) => a.startsWith("-") && !["--force", "--ignore-static", "--write-scores"].includes(a));
     const named = args.filter((a) => !a.startsWith("-"));
     const bad = named.filter((n) => !(n in SCOPES));
     if (unknown.length > 0 || bad.length > 0) {
-        process.stderr.write(`usage: npm run test:mutation -- [${Object.keys(SCOPES).join("|")}]... [--force] | --write-scores\n${[...unknown, ...bad].map((a) => `unknown argument ${a}`).join("\n")}\n`);
+        process.stderr.write(`usage: npm run test:mutation -- [${Object.keys(SCOPES).join("|")}]... [--force] [--ignore-static] | --write-scores\n${[...unknown, ...bad].map((a) => `unknown argument ${a}`).join("\n")}\n`);
         process.exit(2);
     }
     if (args.includes("--write-scores")) {
@@ -183,7 +202,7 @@ async function main(): Promise<void> {
     for (const scope of scopes) {
         process.stdout.write(`\n== mutation scope ${scope}: ${SCOPES[scope].description}\n`);
         const started = Date.now();
-        const run = spawnSync(process.execPath, [STRYKER, "run", "--incremental", ...(force ? ["--force"] : [])], {
+        const run = spawnSync(process.execPath, [STRYKER, "run", "--incremental", ...(force ? ["--force"] : []), ...(ignoreStatic ? ["--ignoreStatic"] : [])], {
             cwd: ROOT,
             stdio: "inherit",
             env: { ...process.env, MUTATION_SCOPE: scope },
@@ -200,13 +219,15 @@ async function main(): Promise<void> {
         process.stdout.write(`== ${scope}: report ${relative(ROOT, reportFile)} (and .html)\n`);
     }
     const summary = [scoreTable(allModules)];
+    const notRun = allModules.reduce((sum, m) => sum + m.staticNotRun, 0);
+    if (notRun > 0) summary.push(`${notRun} static mutant(s) not run (--ignore-static): a run without the flag tests them, and only them, incrementally.`);
     if (allUnexplained.length > 0) {
         summary.push(`${allUnexplained.length} surviving mutant(s) no test kills and ${relative(ROOT, EQUIVALENTS_FILE)} does not explain:\n${allUnexplained.join("\n")}`);
     }
     process.stdout.write(`\n${summary.join("\n\n")}\n`);
     // The workflow's job summary.
     if (process.env.GITHUB_STEP_SUMMARY) appendFileSync(process.env.GITHUB_STEP_SUMMARY, `## Mutation testing (${scopes.join(", ")})\n\n${summary.join("\n\n```\n")}${allUnexplained.length > 0 ? "\n```" : ""}\n`);
-    process.exit(failed || allUnexplained.length > 0 ? 1 : 0);
+    process.exit(failed || allUnexplained.length > 0 || notRun > 0 ? 1 : 0);
 }
 
 if (require.main === module) {

@@ -115,6 +115,21 @@ describe("the score per module (scripts/mutation.ts)", () => {
         expect(scoreTable(modules)).toContain("| config | 2 | 1 | 1 | 1 | 66.7% | 100.0% |");
     });
 
+    it("counts static mutants a run left out (--ignore-static) apart from the score, and prose ignored for its own reason in neither", () => {
+        const leftOut = (id: string, statusReason: string) => ({ ...mutant(id, "Ignored", 2), statusReason });
+        const withIgnored = {
+            files: {
+                "config/cidr.ts": {
+                    source,
+                    mutants: [...report.files["config/cidr.ts"].mutants, leftOut("6", 'Static mutant (and "ignoreStatic" was enabled)'), leftOut("7", "documentation: compared with the generated docs")],
+                },
+            },
+        };
+        const [config] = scores(withIgnored, []).modules;
+        expect([config.killed, config.timeout, config.survived, config.staticNotRun, Math.round(config.score)]).toEqual([1, 1, 1, 1, 67]);
+        expect(scoreTable([config])).toContain("| config | 2 | 1 | 0 | 1 | 66.7% | 66.7% | 1 |");
+    });
+
     it("groups files into the modules docs/testing.md reports", () => {
         expect(
             ["policy/lib/kubernetes.ts", "policy/policies/aws/ebs-encryption.ts", "policy/policies/index.ts", "config/schema.ts", "components/velero.iam.ts", "components/shared/iamDocuments.ts", "components/accessControl.ts"].map(moduleOf),
