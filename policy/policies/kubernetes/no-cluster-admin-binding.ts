@@ -11,7 +11,7 @@ export const noClusterAdminBinding = defineResourcePolicy(
         severity: "critical",
         enforcementLevel: "mandatory",
         frameworks: [cisEks("4.1.1", "Ensure that the cluster-admin role is only used where required")],
-        appliesTo: "RoleBinding, ClusterRoleBinding (and their Patches)",
+        appliesTo: "RoleBinding, ClusterRoleBinding, RoleBindingPatch, ClusterRoleBindingPatch",
         remediation: "Bind a purpose-built Role/ClusterRole; for break-glass access use an EKS access entry.",
     },
     {

@@ -17,7 +17,7 @@ export const rbacNoWildcards = defineResourcePolicy(
             cisEks("4.1.3", "Minimize wildcard use in Roles and ClusterRoles"),
             nsaCisa("Authentication and authorization", "Apply least privilege with RBAC"),
         ],
-        appliesTo: "Role, ClusterRole (and their Patches)",
+        appliesTo: "Role, ClusterRole, RolePatch, ClusterRolePatch",
         remediation: "List the verbs, resources and API groups explicitly.",
     },
     {
