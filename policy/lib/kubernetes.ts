@@ -36,6 +36,15 @@ export function isKind(type: string, kind: string): boolean {
     return parseKubernetesType(type)?.kind === kind;
 }
 
+/**
+ * `kind`, or Pulumi's `<kind>Patch` of it: a Patch is a server-side apply onto the existing object,
+ * which then holds the fields the Patch sets (the rules of a RolePatch, the subjects of a
+ * RoleBindingPatch, bound to the role its binding names).
+ */
+export function isKindOrPatch(type: string, kind: string): boolean {
+    return isKind(type.endsWith("Patch") ? type.slice(0, -"Patch".length) : type, kind);
+}
+
 /** The Pulumi type token for an object as written in a manifest (core group is `core`). */
 export function pulumiTypeOf(apiVersion: string, kind: string): string {
     const [group, version] = apiVersion.includes("/") ? apiVersion.split("/", 2) : ["core", apiVersion];

@@ -22,6 +22,7 @@ const POLICY_TESTS = [
     "test/policy/environments.test.ts",
     "test/policy/frameworks.test.ts",
     "test/policy/kubernetes.test.ts",
+    "test/policy/kubernetesFindings.test.ts",
     "test/policy/loadBalancers.test.ts",
     "test/policy/podSecurity.test.ts",
     "test/policy/policies.test.ts",

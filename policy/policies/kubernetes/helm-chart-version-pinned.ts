@@ -28,8 +28,9 @@ export const helmChartVersionPinned = defineResourcePolicy(
     {
         appliesTo: ofTypes(...HELM_TYPES),
         check(resource) {
-            const chart = asString(resource.props.chart) ?? "";
-            if (isLocalPath(chart)) return;
+            // A v3 Chart built from a directory (LocalChartOpts) names it in `path`, with no `chart`.
+            const chart = asString(resource.props.chart);
+            if (chart === undefined || isLocalPath(chart)) return;
             const version = asString(resource.props.version);
             if (version === undefined || version.trim() === "") resource.report(`chart ${chart} has no version`);
             else if (!isPinnedVersion(version)) resource.report(`chart ${chart} version ${version} is a range`);

@@ -1,7 +1,7 @@
 // `*` in a rule grants today's and tomorrow's verbs, resources or API groups (including CRDs
 // installed later): least privilege needs explicit lists.
 import { cisEks, nsaCisa } from "../../lib/frameworks";
-import { isKind } from "../../lib/kubernetes";
+import { isKindOrPatch } from "../../lib/kubernetes";
 import { defineResourcePolicy } from "../../lib/policy";
 import { asArray, asRecord, stringList } from "../../lib/values";
 
@@ -17,11 +17,11 @@ export const rbacNoWildcards = defineResourcePolicy(
             cisEks("4.1.3", "Minimize wildcard use in Roles and ClusterRoles"),
             nsaCisa("Authentication and authorization", "Apply least privilege with RBAC"),
         ],
-        appliesTo: "Role, ClusterRole",
+        appliesTo: "Role, ClusterRole, RolePatch, ClusterRolePatch",
         remediation: "List the verbs, resources and API groups explicitly.",
     },
     {
-        appliesTo: (type) => isKind(type, "Role") || isKind(type, "ClusterRole"),
+        appliesTo: (type) => isKindOrPatch(type, "Role") || isKindOrPatch(type, "ClusterRole"),
         check(resource) {
             resource.each(asArray(resource.props.rules), (rule, index) => {
                 const record = asRecord(rule);

@@ -49,7 +49,7 @@ export const restrictedCapabilities = definePodSecurityPolicy<Config>(
             const allowed = resource.config.allowedAddedCapabilities;
             const extra = added.filter((cap) => !allowed.includes(cap));
             return [
-                !(capabilities?.strings("drop") ?? []).includes("ALL") && "does not drop ALL capabilities",
+                !capabilities?.strings("drop").includes("ALL") && "does not drop ALL capabilities",
                 extra.length > 0 && `adds capabilities ${extra.join(", ")}`,
             ];
         },
