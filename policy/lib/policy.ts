@@ -42,8 +42,7 @@ export interface PlatformPolicyMetadata {
 
 /** `appliesToType`: the types the policy checks; the offline engine skips the others without calling it. */
 export type PlatformResourcePolicy = ResourceValidationPolicy & PlatformPolicyMetadata & { scope: "resource"; appliesToType?: (type: string) => boolean };
-/** `readsType`: the types the policy looks at, so a streaming check need not keep the others. */
-export type PlatformStackPolicy = StackValidationPolicy & PlatformPolicyMetadata & { scope: "stack"; readsType?: (type: string) => boolean };
+export type PlatformStackPolicy = StackValidationPolicy & PlatformPolicyMetadata & { scope: "stack" };
 export type PlatformPolicy = PlatformResourcePolicy | PlatformStackPolicy;
 
 /** What a resource check sees. `props` may be the unknown-checking proxy: reads can throw. */
@@ -128,7 +127,7 @@ export function defineResourcePolicy<C extends object = object>(
 
 export function defineStackPolicy<C extends object = object>(
     docs: PolicyDocs,
-    spec: { readsType?(type: string): boolean; check(stack: StackCheck<C>): void },
+    spec: { check(stack: StackCheck<C>): void },
 ): PlatformStackPolicy {
     const validateStack = (args: StackValidationArgs, reportViolation: ReportViolation): void => {
         const config = withDefaults<C>(docs, args.getConfig<object>());
@@ -150,7 +149,7 @@ export function defineStackPolicy<C extends object = object>(
         }
         if (reported === 0 && stack.firstUnknown) throw stack.firstUnknown;
     };
-    return { ...metadataOf(docs, "stack"), scope: "stack", validateStack, readsType: spec.readsType };
+    return { ...metadataOf(docs, "stack"), scope: "stack", validateStack };
 }
 
 /**

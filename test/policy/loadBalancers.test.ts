@@ -8,7 +8,7 @@ import { INTERNET_FACING_INGRESS_CLASS, NLB_LOAD_BALANCER_CLASS } from "../../co
 import * as lb from "../../policy/lib/loadBalancers";
 import { allPolicies } from "../../policy/policies";
 import { LOAD_BALANCER_CASES, platformIngressClasses } from "./fixtures/loadBalancerFixtures";
-import { compliantStack, evaluate } from "./helpers";
+import { compliantStack, evaluate, k8s } from "./helpers";
 
 const POLICY = "k8s-internal-load-balancer";
 const messagesOf = (resources: Parameters<typeof evaluate>[0], config?: Parameters<typeof evaluate>[1]) => {
@@ -67,6 +67,48 @@ describe("reading objects as the controller does", () => {
         expect(ACM_CERTIFICATE_ARN.test("arn:aws-us-gov:acm:us-gov-west-1:444455556666:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d")).toBe(true);
         for (const bad of ["arn:aws:iam::444455556666:server-certificate/shop", "arn:aws:acm:eu-central-1:4444:certificate/x", "arn:aws:acm:eu-central-1:444455556666:certificate/0a1b2c3d"]) {
             expect(ACM_CERTIFICATE_ARN.test(bad), bad).toBe(false);
+        }
+    });
+});
+
+describe("k8s-internal-load-balancer at its edges", () => {
+    const SCHEME = "service.beta.kubernetes.io/aws-load-balancer-scheme";
+    const ACM = "arn:aws:acm:eu-west-1:111122223333:certificate/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
+    const TLS = { "service.beta.kubernetes.io/aws-load-balancer-ssl-cert": ACM, "service.beta.kubernetes.io/aws-load-balancer-ssl-ports": "tls" };
+    const internetFacingService = (metadata: Record<string, unknown>) =>
+        k8s("core/v1:Service", {
+            metadata: { ...metadata, annotations: { [SCHEME]: "internet-facing", ...TLS } },
+            spec: { type: "LoadBalancer", loadBalancerClass: "service.k8s.aws/nlb", ports: [{ name: "tls", port: 443, targetPort: 8443, protocol: "TCP" }] },
+        }, "public");
+
+    it("judges a Service written without a namespace where it lands, in namespace default", () => {
+        const service = internetFacingService({ name: "public" });
+        expect(messagesOf([service]).mandatory).toEqual([
+            `Service default/public is an internet-facing load balancer (annotation ${SCHEME}: internet-facing) in namespace default, which may not face the internet`,
+        ]);
+        expect(messagesOf([service], { [POLICY]: { internetFacingNamespaces: ["default"] } }).mandatory).toEqual([]);
+    });
+
+    it("names an object written with generateName alone (as `kubectl create` takes it) by its empty name, never a made-up one", () => {
+        expect(messagesOf([internetFacingService({ generateName: "public-", namespace: "shop" })]).mandatory).toEqual([
+            `Service shop/ is an internet-facing load balancer (annotation ${SCHEME}: internet-facing) in namespace shop, which may not face the internet`,
+        ]);
+    });
+
+    it("takes an empty namespaceSelector of internet-facing IngressClassParams for what it is: every namespace of the cluster, also those outside the input", () => {
+        // The controller turns the selector into a label selector; an empty one matches every namespace.
+        for (const namespaceSelector of [{}, { matchLabels: {} }, { matchLabels: {}, matchExpressions: [] }]) {
+            const params = k8s("elbv2.k8s.aws/v1beta1:IngressClassParams", { metadata: { name: "open" }, spec: { scheme: "internet-facing", namespaceSelector } });
+            expect(messagesOf([params]).mandatory, JSON.stringify(namespaceSelector)).toEqual([
+                "IngressClassParams open (scheme internet-facing) admits every namespace: its namespaceSelector must select only namespaces that may face the internet",
+            ]);
+        }
+    });
+
+    it("refuses knobs of the wrong shape, naming the policy and the key, rather than reading a string as a list of letters", () => {
+        for (const knob of ["internetFacingNamespaces", "internetFacingIngressClasses"]) {
+            expect(() => messagesOf([], { [POLICY]: { [knob]: "storefront" } })).toThrow(new RegExp(`${POLICY}.*${knob} must be array`));
+            expect(() => messagesOf([], { [POLICY]: { [knob]: ["storefront", 42] } })).toThrow(new RegExp(`${POLICY}.*${knob}\\.1 must be string`));
         }
     });
 });

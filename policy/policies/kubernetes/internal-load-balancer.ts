@@ -29,8 +29,6 @@ interface Config {
     internetFacingIngressClasses: string[];
 }
 
-const READS = new Set(["Namespace", "Service", "Ingress", "IngressClass", "IngressClassParams"]);
-
 const nameOf = (props: Props) => asString(asRecord(props.metadata)?.name) ?? "";
 const namespaceOf = (props: Props) => asString(asRecord(props.metadata)?.namespace) || "default";
 
@@ -60,7 +58,6 @@ export const internalLoadBalancer = defineStackPolicy<Config>(
         },
     },
     {
-        readsType: (type) => READS.has(kindOf(type)),
         check(stack) {
             const of = (kind: string) => stack.resources.filter((r) => kindOf(r.type) === kind);
             const namespaces = of("Namespace");

@@ -13,8 +13,10 @@ interface Config {
 /** Does this NetworkPolicy select every pod and deny the given direction? */
 function deniesAll(spec: Props, direction: "Ingress" | "Egress"): boolean {
     const declared = stringList(spec.policyTypes);
-    // Kubernetes' default for an absent policyTypes: Ingress, plus Egress if egress rules exist.
-    const types = declared.length > 0 ? declared : ["Ingress", ...(spec.egress !== undefined ? ["Egress"] : [])];
+    // An absent policyTypes defaults to Ingress, plus Egress only when egress rules exist (the API
+    // server's defaulting: an empty egress list adds nothing); a direction with rules denies nothing,
+    // so only Ingress can be denied by default.
+    const types = declared.length > 0 ? declared : ["Ingress"];
     const rules = asArray(direction === "Ingress" ? spec.ingress : spec.egress);
     return types.includes(direction) && rules.length === 0;
 }

@@ -36,7 +36,7 @@ export const replicatedWorkloadPdb = defineStackPolicy(
     {
         check(stack) {
             const budgets = stack.resources.filter((r) => isKind(r.type, "PodDisruptionBudget"));
-            const workloads = stack.resources.filter((r) => REPLICATED_KINDS.includes(parseKubernetesType(r.type)?.kind ?? ""));
+            const workloads = stack.resources.filter((r) => REPLICATED_KINDS.some((kind) => isKind(r.type, kind)));
             stack.each(workloads, (workload) => {
                 const replicas = asRecord(workload.props.spec)?.replicas;
                 if (typeof replicas !== "number" || replicas < 2) return;
