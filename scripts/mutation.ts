@@ -1,5 +1,5 @@
 /**
- * `npm run test:mutation [-- scope... [--force] [--ignore-static]]`: StrykerJS over the modules where a wrong line is
+ * `npm run test:mutation [-- scope... [--force] [--ignore-static] [--retest-survivors]]`: StrykerJS over the modules where a wrong line is
  * a security hole (test/mutation/scopes.mjs), one scope after the other, incrementally: only
  * mutants whose code or tests changed since the committed results (test/mutation/incremental/)
  * are run again. Then the score per module, and every surviving mutant that
@@ -8,6 +8,10 @@
  * `--ignore-static` leaves out the static mutants (code run while a module loads, for which Stryker
  * runs every test of the scope): a first run that fits a sitting; a later run without the flag
  * tests those, and only those (Stryker reruns what it ignored before).
+ *
+ * `--retest-survivors` tests the stored survivors again, whatever changed: Stryker reuses a surviving
+ * static mutant while its code is unchanged, even when new tests would kill it; dropping the
+ * survivors from the stored results makes them new mutants to it (a cheap `--force` for them alone).
  *
  * `--write-scores` runs nothing: it rewrites the score table of docs/testing.md from the committed
  * results (after a run and its results are in test/mutation/incremental/).
@@ -116,6 +120,14 @@ export function scores(report: Report, equivalents: EquivalentMutant[]): { modul
     return { modules: [...modules.values()].sort((a, b) => a.module.localeCompare(b.module)), unexplained };
 }
 
+/** The stored results without their survivors, so that Stryker's next incremental run tests those again. */
+export function withoutSurvivors<R extends Report>(report: R): R {
+    const files = Object.fromEntries(
+        Object.entries(report.files).map(([file, result]) => [file, { ...result, mutants: result.mutants.filter((m) => m.status !== "Survived" && m.status !== "NoCoverage") }]),
+    );
+    return { ...report, files } as R;
+}
+
 export function scoreTable(modules: ModuleScore[]): string {
     const rows = modules.map((m) =>
         [m.module, m.killed + m.timeout, m.survived + m.noCoverage, m.explained, m.compileErrors, `${m.score.toFixed(1)}%`, `${m.scoreWithoutEquivalents.toFixed(1)}%`, m.staticNotRun].join(" | "),
@@ -178,11 +190,12 @@ async function main(): Promise<void> {
     const args = process.argv.slice(2);
     const force = args.includes("--force");
     const ignoreStatic = args.includes("--ignore-static");
-    const unknown = args.filter((a) => a.startsWith("-") && !["--force", "--ignore-static", "--write-scores"].includes(a));
+    const retestSurvivors = args.includes("--retest-survivors");
+    const unknown = args.filter((a) => a.startsWith("-") && !["--force", "--ignore-static", "--retest-survivors", "--write-scores"].includes(a));
     const named = args.filter((a) => !a.startsWith("-"));
     const bad = named.filter((n) => !(n in SCOPES));
     if (unknown.length > 0 || bad.length > 0) {
-        process.stderr.write(`usage: npm run test:mutation -- [${Object.keys(SCOPES).join("|")}]... [--force] [--ignore-static] | --write-scores\n${[...unknown, ...bad].map((a) => `unknown argument ${a}`).join("\n")}\n`);
+        process.stderr.write(`usage: npm run test:mutation -- [${Object.keys(SCOPES).join("|")}]... [--force] [--ignore-static] [--retest-survivors] | --write-scores\n${[...unknown, ...bad].map((a) => `unknown argument ${a}`).join("\n")}\n`);
         process.exit(2);
     }
     if (args.includes("--write-scores")) {
@@ -201,6 +214,8 @@ async function main(): Promise<void> {
     const allUnexplained: string[] = [];
     for (const scope of scopes) {
         process.stdout.write(`\n== mutation scope ${scope}: ${SCOPES[scope].description}\n`);
+        const stored = join(ROOT, incrementalFileOf(scope));
+        if (retestSurvivors && existsSync(stored)) writeFileSync(stored, JSON.stringify(withoutSurvivors(JSON.parse(readFileSync(stored, "utf8")) as Report)));
         const started = Date.now();
         const run = spawnSync(process.execPath, [STRYKER, "run", "--incremental", ...(force ? ["--force"] : []), ...(ignoreStatic ? ["--ignoreStatic"] : [])], {
             cwd: ROOT,

@@ -8,7 +8,7 @@
 import { existsSync, globSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { committedScoreTable, documentedScores, EQUIVALENTS_FILE, moduleOf, scoreTable, scores, type EquivalentMutant } from "../scripts/mutation";
+import { committedScoreTable, documentedScores, EQUIVALENTS_FILE, moduleOf, scoreTable, scores, withoutSurvivors, type EquivalentMutant } from "../scripts/mutation";
 import { incrementalFileOf, POLICY_TESTS_IN_ANOTHER_PROCESS, SCOPES } from "./mutation/scopes.mjs";
 
 const ROOT = join(__dirname, "..");
@@ -128,6 +128,18 @@ describe("the score per module (scripts/mutation.ts)", () => {
         const [config] = scores(withIgnored, []).modules;
         expect([config.killed, config.timeout, config.survived, config.staticNotRun, Math.round(config.score)]).toEqual([1, 1, 1, 1, 67]);
         expect(scoreTable([config])).toContain("| config | 2 | 1 | 0 | 1 | 66.7% | 66.7% | 1 |");
+    });
+
+    it("--retest-survivors drops the stored survivors and keeps every other result and field Stryker stored", () => {
+        const stored = { schemaVersion: "2", files: { "config/cidr.ts": { ...report.files["config/cidr.ts"], language: "typescript" } }, testFiles: { "test/a.test.ts": { tests: [] } } };
+        const kept = withoutSurvivors(stored);
+        expect(kept.files["config/cidr.ts"].mutants.map((m) => [m.id, m.status])).toEqual([
+            ["1", "Killed"],
+            ["3", "Timeout"],
+            ["4", "CompileError"],
+        ]);
+        expect(withoutSurvivors(report).files["components/karpenter.iam.ts"].mutants).toEqual([]);
+        expect([kept.schemaVersion, kept.files["config/cidr.ts"].language, kept.testFiles]).toEqual(["2", "typescript", stored.testFiles]);
     });
 
     it("groups files into the modules docs/testing.md reports", () => {
