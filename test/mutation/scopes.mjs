@@ -16,6 +16,7 @@ const POLICY_TESTS = [
     "test/policy/aws.test.ts",
     "test/policy/awsControls.test.ts",
     "test/policy/awsMechanisms.test.ts",
+    "test/policy/awsS3IamFindings.test.ts",
     "test/policy/docs.test.ts",
     "test/policy/eksVersions.test.ts",
     "test/policy/engine.test.ts",

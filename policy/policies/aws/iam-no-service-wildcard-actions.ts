@@ -5,9 +5,9 @@ import { eachStatement, IDENTITY_DOCUMENT_TYPES, isAllow, oneOrMany } from "../.
 import { awsFsbp, checkov, prowler } from "../../lib/frameworks";
 import { defineResourcePolicy, ofTypes } from "../../lib/policy";
 
-/** "*", "*:*" and "service:*": every action of a service (or of all of them). */
+/** "*", "*:*", "service:*" and "service:?*": every action of a service (or of all of them). */
 export function isServiceWildcard(action: string): boolean {
-    return action === "*" || /^[a-z0-9-*]+:\*$/i.test(action);
+    return action === "*" || /^[a-z0-9-*]+:[*?]*\*[*?]*$/i.test(action);
 }
 
 export const iamNoServiceWildcardActions = defineResourcePolicy(

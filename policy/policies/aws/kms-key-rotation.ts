@@ -22,9 +22,8 @@ export const kmsKeyRotation = defineResourcePolicy(
     {
         appliesTo: ofTypes(KMS_KEY),
         check(resource) {
-            const spec = asString(resource.props.customerMasterKeySpec) ?? "SYMMETRIC_DEFAULT";
-            const usage = asString(resource.props.keyUsage) ?? "ENCRYPT_DECRYPT";
-            if (spec !== "SYMMETRIC_DEFAULT" || usage !== "ENCRYPT_DECRYPT") return;
+            // A SYMMETRIC_DEFAULT key can only ENCRYPT_DECRYPT (CreateKey rejects any other key usage).
+            if ((asString(resource.props.customerMasterKeySpec) ?? "SYMMETRIC_DEFAULT") !== "SYMMETRIC_DEFAULT") return;
             if (resource.props.enableKeyRotation !== true) resource.report("symmetric KMS key does not rotate");
         },
     },

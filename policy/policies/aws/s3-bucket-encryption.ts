@@ -10,7 +10,7 @@ import { checkBucketCompanions, serverAccessLogTargets } from "../../lib/s3";
 import { asArray, asString, path } from "../../lib/values";
 import { S3_BUCKETS, S3_ENCRYPTION } from "./types";
 
-const KMS_ALGORITHMS = ["aws:kms", "aws:kms:dsse"];
+const KMS_ALGORITHMS: ReadonlySet<string | undefined> = new Set(["aws:kms", "aws:kms:dsse"]);
 
 function algorithm(rule: unknown): string | undefined {
     return asString(path(rule, "applyServerSideEncryptionByDefault", "sseAlgorithm"));
@@ -36,7 +36,7 @@ export const s3BucketEncryption = defineStackPolicy(
             const logTargets = serverAccessLogTargets(stack, S3_BUCKETS);
             const acceptable = (rule: unknown, bucket: PolicyResource) => {
                 const chosen = algorithm(rule);
-                return logTargets.has(bucket) ? chosen === "AES256" : KMS_ALGORITHMS.includes(chosen ?? "");
+                return logTargets.has(bucket) ? chosen === "AES256" : KMS_ALGORITHMS.has(chosen);
             };
             checkBucketCompanions(stack, {
                 bucketTypes: S3_BUCKETS,

@@ -9,17 +9,26 @@ import { UnknownCollector } from "../../lib/unknowns";
 import { asRecord, asString, Props } from "../../lib/values";
 import { S3_BUCKET_POLICY, S3_BUCKETS } from "./types";
 
+/**
+ * The keys of a Condition are ANDed: a deny applies to every request without TLS only when
+ * aws:SecureTransport false is all it asks (any other key would let some plain-HTTP requests in).
+ * On this single-valued key the set operators ForAnyValue:/ForAllValues: decide as plain Bool.
+ */
+function onlyWithoutTls(condition: unknown): boolean {
+    return Object.entries(asRecord(condition) ?? {})
+        .flatMap(([operator, clauses]) => Object.entries(asRecord(clauses) ?? {}).map(([key, value]) => ({ operator, key, value })))
+        .every(({ operator, key, value }) => /^(ForAnyValue:|ForAllValues:)?Bool(IfExists)?$/i.test(operator) && key.toLowerCase() === "aws:securetransport" && String(value).toLowerCase() === "false");
+}
+
 function deniesInsecureTransport(statement: Props): boolean {
     if (asString(statement.Effect) !== "Deny") return false;
     const principal = statement.Principal;
     if (principal !== "*" && !oneOrMany(asRecord(principal)?.AWS).includes("*")) return false;
     if (!oneOrMany(statement.Action).some((a) => a === "*" || a.toLowerCase() === "s3:*")) return false;
-    const secureTransport = Object.entries(asRecord(statement.Condition) ?? {})
-        .filter(([operator]) => /^Bool(IfExists)?$/i.test(operator))
-        .flatMap(([, clauses]) => Object.entries(asRecord(clauses) ?? {}))
-        .some(([key, value]) => key.toLowerCase() === "aws:securetransport" && String(value).toLowerCase() === "false");
+    const secureTransport = onlyWithoutTls(statement.Condition);
     const resources = oneOrMany(statement.Resource);
-    const coversBucket = resources.some((r) => r === "*" || !r.replace(/^arn:[^:]*:s3:::/, "").includes("/"));
+    // No partition has a "/": a resource without one is a bucket ARN (or "*"), not an object path.
+    const coversBucket = resources.some((r) => !r.includes("/"));
     const coversObjects = resources.some((r) => r === "*" || r.endsWith("/*"));
     return secureTransport && coversBucket && coversObjects;
 }
@@ -51,7 +60,7 @@ export const s3BucketRequireTls = defineStackPolicy(
             checkBucketCompanions(stack, {
                 bucketTypes: S3_BUCKETS,
                 companionTypes: S3_BUCKET_POLICY,
-                satisfiedInline: (bucket, resource) => bucket.policy !== undefined && policyDeniesInsecureTransport(resource.type, bucket),
+                satisfiedInline: (bucket, resource) => policyDeniesInsecureTransport(resource.type, bucket),
                 satisfiedBy: (companion) => policyDeniesInsecureTransport(S3_BUCKET_POLICY[0], companion),
                 missing: "has no bucket policy denying requests without TLS (aws:SecureTransport false)",
             }),
