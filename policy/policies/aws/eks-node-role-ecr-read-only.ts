@@ -47,15 +47,19 @@ function ecrWrites(statements: readonly Props[]): string[] {
     return found;
 }
 
+/** EC2's service principal: in the China partitions it carries the .cn suffix. */
+const EC2_SERVICE_PRINCIPALS = ["ec2.amazonaws.com", "ec2.amazonaws.com.cn"];
+
 /** Roles EC2 instances assume: node roles (managed node groups, Karpenter, self-managed). */
 function isNodeRole(role: PolicyResource, unknowns: UnknownCollector): boolean {
     return iamDocuments(role.type, role.props, unknowns, ["trust"]).some((document) =>
-        document.statements.some((s) => isAllow(s) && oneOrMany(asRecord(s.Principal)?.Service).some((service) => /^ec2\.amazonaws\.com(\.cn)?$/.test(service))),
+        document.statements.some((s) => isAllow(s) && oneOrMany(asRecord(s.Principal)?.Service).some((service) => EC2_SERVICE_PRINCIPALS.includes(service))),
     );
 }
 
-function managedPolicyName(arn: string): string | undefined {
-    return /^arn:[^:]+:iam::aws:policy\/(?:.*\/)?([^/]+)$/.exec(arn)?.[1];
+/** The write-granting AWS-managed policy `arn` names, in any partition (all of them sit at path /). */
+function ecrWriteManagedPolicy(arn: string | undefined): string | undefined {
+    return ECR_WRITE_MANAGED_POLICIES.find((name) => arn?.endsWith(`:iam::aws:policy/${name}`));
 }
 
 function reportGrants(stack: StackCheck<object>, role: PolicyResource, source: string, grants: string[]): void {
@@ -75,7 +79,6 @@ export const eksNodeRoleEcrReadOnly = defineStackPolicy(
     {
         check(stack) {
             const roles = stack.ofType(IAM_ROLE).filter((role) => isNodeRole(role, stack));
-            if (roles.length === 0) return;
             const roleMatcher = referenceMatcher(
                 roles.map((resource) => ({ resource, identifiers: [resource.name, stack.tolerate(() => asString(resource.props.name)) ?? ""].filter(Boolean) })),
             );
@@ -84,7 +87,7 @@ export const eksNodeRoleEcrReadOnly = defineStackPolicy(
 
             for (const role of roles) {
                 const managed = stringList(stack.tolerate(() => role.props.managedPolicyArns));
-                reportGrants(stack, role, "managed policies", managed.map((arn) => managedPolicyName(arn) ?? "").filter((name) => ECR_WRITE_MANAGED_POLICIES.includes(name)));
+                reportGrants(stack, role, "managed policies", managed.flatMap((arn) => ecrWriteManagedPolicy(arn) ?? []));
                 for (const document of iamDocuments(role.type, role.props, stack, ["identity"])) {
                     reportGrants(stack, role, document.label, ecrWrites(document.statements));
                 }
@@ -98,9 +101,8 @@ export const eksNodeRoleEcrReadOnly = defineStackPolicy(
             for (const attachment of stack.ofType(ROLE_POLICY_ATTACHMENT)) {
                 const owners = roleMatcher.ownersOf(attachment, () => attachment.props.role).owners;
                 if (owners.length === 0) continue;
-                const arn = stack.tolerate(() => asString(attachment.props.policyArn));
-                const name = arn ? managedPolicyName(arn) : undefined;
-                const grants: string[] = name && ECR_WRITE_MANAGED_POLICIES.includes(name) ? [name] : [];
+                const managedGrant = ecrWriteManagedPolicy(stack.tolerate(() => asString(attachment.props.policyArn)));
+                const grants: string[] = managedGrant ? [managedGrant] : [];
                 for (const policy of policyMatcher.ownersOf(attachment, () => attachment.props.policyArn).owners) {
                     grants.push(...ecrWrites(iamDocuments(CUSTOMER_POLICY, policy.resource.props, stack, ["identity"]).flatMap((d) => d.statements)));
                 }

@@ -7,7 +7,7 @@ import { defineStackPolicy } from "../../lib/policy";
 import { ownersWithChild } from "../../lib/references";
 import { asRecord, asString, path } from "../../lib/values";
 import { EKS_CLUSTER_TYPES, isComponentChild } from "./eks";
-import { EKS_ADDON, EKS_COMPONENT_CLUSTER, EKS_VPC_CNI_ADDON } from "./types";
+import { EKS_ADDON, EKS_VPC_CNI_ADDON } from "./types";
 
 function configurationValues(addon: PolicyResource): Record<string, unknown> {
     const raw = addon.props.configurationValues;
@@ -28,9 +28,12 @@ function enforcesNetworkPolicy(addon: PolicyResource): boolean {
     return configurationValues(addon).enableNetworkPolicy === "true";
 }
 
-/** @pulumi/eks manages vpc-cni itself unless useDefaultVpcCni is set; vpcCniOptions then carry the switch. */
+/**
+ * @pulumi/eks manages vpc-cni itself unless useDefaultVpcCni is set; vpcCniOptions then carry the
+ * switch (an aws.eks.Cluster has neither input, so it never passes).
+ */
 function componentEnforces(cluster: PolicyResource): boolean {
-    return cluster.type === EKS_COMPONENT_CLUSTER && cluster.props.useDefaultVpcCni !== true && path(cluster.props, "vpcCniOptions", "enableNetworkPolicy") === true;
+    return cluster.props.useDefaultVpcCni !== true && path(cluster.props, "vpcCniOptions", "enableNetworkPolicy") === true;
 }
 
 export const eksVpcCniNetworkPolicy = defineStackPolicy(

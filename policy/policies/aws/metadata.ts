@@ -14,14 +14,15 @@ export function carriesMetadataOptions(type: string): boolean {
 
 /**
  * An instance started from a launch template inherits its metadata options; the template is
- * checked on its own, so such an instance has nothing to check here.
+ * checked on its own, so such an instance has nothing to check here. (Only instances have a
+ * launchTemplate input.)
  */
 export function metadataOptionsToCheck(type: string, props: Props): { options: Props | undefined } | undefined {
     if (KARPENTER_EC2_NODE_CLASS.test(type)) {
         return { options: { ...EC2_NODE_CLASS_DEFAULTS, ...(asRecord(path(props, "spec", "metadataOptions")) ?? {}) } };
     }
     const options = asRecord(props.metadataOptions);
-    if (type === INSTANCE && !options && props.launchTemplate !== undefined && props.launchTemplate !== null) {
+    if (!options && props.launchTemplate !== undefined && props.launchTemplate !== null) {
         return undefined;
     }
     return { options };
