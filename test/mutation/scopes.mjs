@@ -14,6 +14,7 @@ export const POLICY_TESTS_IN_ANOTHER_PROCESS = ["test/policy/analyzer.test.ts", 
 
 const POLICY_TESTS = [
     "test/policy/aws.test.ts",
+    "test/policy/awsComputeNetworkFindings.test.ts",
     "test/policy/awsControls.test.ts",
     "test/policy/awsEksFindings.test.ts",
     "test/policy/awsMechanisms.test.ts",

@@ -32,15 +32,16 @@ function checkInstance(resource: ResourceCheck<Config>): void {
 }
 
 function checkEksDefaultNodeGroup(resource: ResourceCheck<Config>): void {
-    // The component's default (self-managed) node group only exists unless skipped.
-    if (resource.props.skipDefaultNodeGroup === true || resource.props.fargate !== undefined) return;
-    if (resource.props.nodeRootVolumeEncrypted === false) resource.report("default node group root volumes are not encrypted");
+    // @pulumi/eks skips it when `skipDefaultNodeGroup || fargate` (so `fargate: false` still gets one).
+    if (resource.props.skipDefaultNodeGroup || resource.props.fargate) return;
+    // Unset is not encrypted: @pulumi/eks then leaves the root volume to the AMI's unencrypted snapshot (AL2: false).
+    if (!isTrue(resource.props.nodeRootVolumeEncrypted)) resource.report("default node group root volumes are not encrypted (nodeRootVolumeEncrypted is not true)");
 }
 
 export const ebsEncryption = defineResourcePolicy<Config>(
     {
         name: "ebs-encryption",
-        description: "EBS volumes, launch-template block devices and instance volumes must be encrypted.",
+        description: "EBS volumes, launch-template block devices, instance volumes and the eks.Cluster default node group's root volumes must be encrypted.",
         severity: "high",
         enforcementLevel: "mandatory",
         frameworks: [
@@ -50,7 +51,7 @@ export const ebsEncryption = defineResourcePolicy<Config>(
             prowler("ec2_ebs_volume_encryption", "EBS volume is encrypted"),
         ],
         appliesTo: `${EBS_VOLUME}, ${LAUNCH_TEMPLATE}, ${INSTANCE}, ${EKS_COMPONENT_CLUSTER}, kubernetes:karpenter.k8s.aws/*:EC2NodeClass`,
-        remediation: "Set `encrypted: true` (launch templates: `ebs.encrypted: \"true\"`), ideally with a KMS key.",
+        remediation: "Set `encrypted: true` (launch templates: `ebs.encrypted: \"true\"`; eks.Cluster: `nodeRootVolumeEncrypted: true` or `skipDefaultNodeGroup: true`), ideally with a KMS key.",
         knobs: {
             requireLaunchTemplateBlockDevices: {
                 type: "boolean",

@@ -14,7 +14,8 @@ function checkLaunchTemplate(resource: ResourceCheck<object>): void {
 
 function checkEksDefaultNodeGroup(resource: ResourceCheck<object>): void {
     // @pulumi/eks gives its default (self-managed) node group public IPs unless told otherwise.
-    if (resource.props.skipDefaultNodeGroup === true || resource.props.fargate !== undefined) return;
+    // @pulumi/eks skips it when `skipDefaultNodeGroup || fargate` (so `fargate: false` still gets one).
+    if (resource.props.skipDefaultNodeGroup || resource.props.fargate) return;
     if (resource.props.nodeAssociatePublicIpAddress !== false) resource.report("default node group nodes get public IP addresses (nodeAssociatePublicIpAddress is not false)");
 }
 

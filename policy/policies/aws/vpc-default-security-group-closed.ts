@@ -31,7 +31,9 @@ export const vpcDefaultSecurityGroupClosed = defineStackPolicy(
             const vpcs = stack.ofType(VPC);
             const { covered, undecided } = ownersWithChild(
                 stack,
-                vpcs.map((resource) => ({ resource, identifiers: [resource.name] })),
+                // Children name their VPC by its AWS id (vpc-…), which the VPC's inputs do not carry: the
+                // dependency on the VPC ties them; an unknown vpcId only tells us not to guess.
+                vpcs.map((resource) => ({ resource, identifiers: [] })),
                 groups,
                 (group) => group.props.vpcId,
                 () => true,

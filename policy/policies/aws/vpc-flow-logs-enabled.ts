@@ -3,10 +3,9 @@
 import { awsFsbp, checkov, prowler } from "../../lib/frameworks";
 import { defineStackPolicy } from "../../lib/policy";
 import { ownersWithChild } from "../../lib/references";
-import { asString } from "../../lib/values";
 import { FLOW_LOG, VPC } from "./types";
 
-const CAPTURED = ["ALL", "REJECT"];
+const CAPTURED: readonly unknown[] = ["ALL", "REJECT"];
 
 export const vpcFlowLogsEnabled = defineStackPolicy(
     {
@@ -27,10 +26,12 @@ export const vpcFlowLogsEnabled = defineStackPolicy(
             const vpcs = stack.ofType(VPC);
             const { covered, undecided } = ownersWithChild(
                 stack,
-                vpcs.map((resource) => ({ resource, identifiers: [resource.name] })),
+                // Children name their VPC by its AWS id (vpc-…), which the VPC's inputs do not carry: the
+                // dependency on the VPC ties them; an unknown vpcId only tells us not to guess.
+                vpcs.map((resource) => ({ resource, identifiers: [] })),
                 stack.ofType(FLOW_LOG),
                 (flowLog) => flowLog.props.vpcId,
-                (flowLog) => CAPTURED.includes(asString(flowLog.props.trafficType) ?? ""),
+                (flowLog) => CAPTURED.includes(flowLog.props.trafficType),
             );
             if (undecided) return;
             for (const vpc of vpcs) if (!covered.has(vpc)) stack.report(vpc, `VPC ${vpc.name} has no flow log capturing ALL or REJECT traffic`);
