@@ -94,6 +94,10 @@ describe("read-only root filesystem is the container's own setting", () => {
         });
         expect(violationsOf("k8s-read-only-root-filesystem", [deployment(spec)])).toEqual(['Deployment container "app" has a writable root filesystem']);
     });
+
+    it("accepts a container that sets readOnlyRootFilesystem: true itself", () => {
+        expect(violationsOf("k8s-read-only-root-filesystem", [deployment()])).toEqual([]);
+    });
 });
 
 describe("PodDisruptionBudget selectors, as Kubernetes evaluates them", () => {
