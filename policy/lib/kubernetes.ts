@@ -127,15 +127,9 @@ export function podSpecOf(type: string, props: Props): Props | undefined {
     return podTemplateOf(type, props)?.spec.raw;
 }
 
-/** Labels the pods will carry (what a PDB or NetworkPolicy selects on). */
-export function podTemplateLabelsOf(type: string, props: Props): Record<string, string> {
-    const kind = parseKubernetesType(type)?.kind;
-    if (kind === "Pod") return labelsOf(props);
-    const template =
-        kind === "CronJob"
-            ? asRecord(asRecord(asRecord(asRecord(props.spec)?.jobTemplate)?.spec)?.template)
-            : asRecord(asRecord(props.spec)?.template);
-    return stringMap(asRecord(template?.metadata)?.labels);
+/** Labels the pods of a replicated workload (its `spec.template`) will carry: what a PDB selects on. */
+export function podTemplateLabelsOf(props: Props): Record<string, string> {
+    return stringMap(asRecord(asRecord(asRecord(props.spec)?.template)?.metadata)?.labels);
 }
 
 export type ContainerList = "containers" | "initContainers" | "ephemeralContainers";
@@ -167,14 +161,13 @@ export function describeContainer(site: ContainerSite): string {
 /**
  * Every container of a pod spec. A list or entry of the wrong shape throws MalformedValue, and
  * a pod without a `containers` list cannot be checked; an unknown entry is skipped through
- * `tolerance`. Accepts the pod spec as Fields (with its path) or as plain props.
+ * `tolerance`. The pod spec comes with its path (podTemplateOf's `spec`).
  */
 export function containersOfPodSpec(
-    podSpec: Props | Fields,
+    pod: Fields,
     lists: readonly ContainerList[] = ALL_CONTAINER_LISTS,
     tolerance: UnknownTolerance = strict,
 ): ContainerSite[] {
-    const pod = podSpec instanceof Fields ? podSpec : new Fields(podSpec, "spec");
     // Read once per pod and list selection; what was skipped or thrown is replayed to each caller.
     const key = lists.join(",");
     if (lastContainers.pod !== pod) lastContainers = { pod, reads: new Map() };
@@ -244,32 +237,18 @@ export function containersOf(
     return template ? containersOfPodSpec(template.spec, lists, tolerance) : [];
 }
 
+/**
+ * What a container policy reads of a container's security context. Only container-level fields a
+ * pod cannot set (a readOnlyRootFilesystem written at pod level is not a Kubernetes field); the Pod
+ * Security policies read the rest, with the pod-level inheritance, through podSecurity.ts.
+ */
 export interface EffectiveSecurityContext {
-    // Container-only fields: a value written at pod level is not a Kubernetes field and is ignored.
-    privileged: boolean | undefined;
-    allowPrivilegeEscalation: boolean | undefined;
     readOnlyRootFilesystem: boolean | undefined;
-    capabilities: Fields | undefined;
-    // Fields the container inherits from the pod unless it sets its own.
-    runAsNonRoot: boolean | undefined;
-    runAsUser: number | undefined;
-    seccompProfileType: string | undefined;
 }
 
-/** The security context a container runs with, read strictly (a wrong type throws MalformedValue). */
+/** The container's own security context, read strictly (a wrong type throws MalformedValue). */
 export function effectiveSecurityContext(site: ContainerSite): EffectiveSecurityContext {
-    const container = site.fields.object("securityContext");
-    const pod = site.pod.object("securityContext");
-    const seccomp = container?.object("seccompProfile") ?? pod?.object("seccompProfile");
-    return {
-        privileged: container?.boolean("privileged"),
-        allowPrivilegeEscalation: container?.boolean("allowPrivilegeEscalation"),
-        readOnlyRootFilesystem: container?.boolean("readOnlyRootFilesystem"),
-        capabilities: container?.object("capabilities"),
-        runAsNonRoot: container?.boolean("runAsNonRoot") ?? pod?.boolean("runAsNonRoot"),
-        runAsUser: container?.integer("runAsUser") ?? pod?.integer("runAsUser"),
-        seccompProfileType: seccomp?.string("type"),
-    };
+    return { readOnlyRootFilesystem: site.fields.object("securityContext")?.boolean("readOnlyRootFilesystem") };
 }
 
 // Kinds that live outside namespaces. Custom kinds named `Cluster*` (ClusterIssuer,
@@ -317,7 +296,8 @@ export function selectorMatches(selector: Props | undefined, labels: Record<stri
         const expression = asRecord(raw);
         if (!expression) continue;
         const key = asString(expression.key) ?? "";
-        const values = asArray(expression.values).filter((v): v is string => typeof v === "string");
+        // A label value is a string: an entry of another type never equals one.
+        const values = asArray(expression.values);
         const has = Object.prototype.hasOwnProperty.call(labels, key);
         switch (expression.operator) {
             case "In":

@@ -40,7 +40,7 @@ export const replicatedWorkloadPdb = defineStackPolicy(
             stack.each(workloads, (workload) => {
                 const replicas = asRecord(workload.props.spec)?.replicas;
                 if (typeof replicas !== "number" || replicas < 2) return;
-                const labels = podTemplateLabelsOf(workload.type, workload.props);
+                const labels = podTemplateLabelsOf(workload.props);
                 const covered = budgets.some(
                     (budget) =>
                         sameNamespace(workload, budget) &&
