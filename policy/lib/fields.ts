@@ -21,7 +21,7 @@ export function describeValue(value: unknown): string {
     if (Array.isArray(value)) return "a list";
     if (typeof value === "object") return "an object";
     const text = JSON.stringify(value);
-    return `${typeof value === "string" ? "a string" : `a ${typeof value}`} (${text.length > 40 ? `${text.slice(0, 37)}...` : text})`;
+    return `a ${typeof value} (${text.length > 40 ? `${text.slice(0, 37)}...` : text})`;
 }
 
 function isObject(value: unknown): value is Props {

@@ -139,15 +139,15 @@ export function defineStackPolicy<C extends object = object>(
             ofType: (...types: string[]) => args.resources.filter((r) => types.includes(r.type)),
         });
         stack.tolerate(() => spec.check(stack));
-        let reported = 0;
+        let reported = false;
         for (const { resource, message } of found) {
             const exempt = stack.tolerate(() => isExempt(resource, config));
             if (exempt === false) {
                 reportViolation(message, resource.urn);
-                reported++;
+                reported = true;
             }
         }
-        if (reported === 0 && stack.firstUnknown) throw stack.firstUnknown;
+        if (!reported && stack.firstUnknown) throw stack.firstUnknown;
     };
     return { ...metadataOf(docs, "stack"), scope: "stack", validateStack };
 }

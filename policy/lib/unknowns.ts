@@ -36,12 +36,7 @@ const SENTINELS = new Set([
 export function containsUnknown(value: unknown): boolean {
     if (typeof value === "string") return SENTINELS.has(value);
     if (typeof value !== "object" || value === null) return false;
-    if (Array.isArray(value)) {
-        for (const item of value) if (containsUnknown(item)) return true;
-        return false;
-    }
-    for (const key in value) if (containsUnknown((value as Record<string, unknown>)[key])) return true;
-    return false;
+    return Object.values(value).some(containsUnknown);
 }
 
 export function isUnknownValueError(error: unknown): error is Error {

@@ -17,13 +17,7 @@ export function asString(value: unknown): string | undefined {
 }
 
 export function stringList(value: unknown): string[] {
-    const out: string[] = [];
-    const items = asArray(value);
-    for (let i = 0; i < items.length; i++) {
-        const item = items[i];
-        if (typeof item === "string") out.push(item);
-    }
-    return out;
+    return asArray(value).filter((item): item is string => typeof item === "string");
 }
 
 export function stringMap(value: unknown): Record<string, string> {
@@ -58,7 +52,6 @@ export function path(value: unknown, ...keys: string[]): unknown {
 
 /** `*` matches any run of characters; everything else is literal. */
 export function globMatches(pattern: string, value: string): boolean {
-    if (!pattern.includes("*")) return pattern === value;
     const escaped = pattern.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"));
     return new RegExp(`^${escaped.join(".*")}$`).test(value);
 }

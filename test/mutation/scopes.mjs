@@ -26,6 +26,7 @@ const POLICY_TESTS = [
     "test/policy/frameworks.test.ts",
     "test/policy/kubernetes.test.ts",
     "test/policy/kubernetesFindings.test.ts",
+    "test/policy/libFields.test.ts",
     "test/policy/libKubernetes.test.ts",
     "test/policy/loadBalancers.test.ts",
     "test/policy/podSecurity.test.ts",
