@@ -5,6 +5,6 @@ export { grantsEverything, isAdministratorAccessArn, policyStatements } from "./
 
 /** AWS spells taint effects NO_SCHEDULE, Kubernetes NoSchedule: compare them normalised. */
 export function repelsPods(effect: unknown): boolean {
-    const normalised = (asString(effect) ?? "").replace(/_/g, "").toLowerCase();
+    const normalised = asString(effect)?.replace(/_/g, "").toLowerCase();
     return normalised === "noschedule" || normalised === "noexecute";
 }

@@ -46,7 +46,8 @@ function describeErrors(errors: ErrorObject[] | null | undefined): string {
             if (error.keyword === "additionalProperties") {
                 return `unknown key "${String((error.params as { additionalProperty: string }).additionalProperty)}"`;
             }
-            const key = error.instancePath.replace(/^\//, "").replace(/\//g, ".") || "(config)";
+            // A JSON pointer ("/exemptObjects/0/kind", "" for the whole config) as a dotted key.
+            const key = error.instancePath.slice(1).replace(/\//g, ".") || "(config)";
             return `${key} ${error.message ?? "is invalid"}`;
         })
         .join("; ");

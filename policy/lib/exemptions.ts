@@ -72,9 +72,9 @@ export function isExempt(subject: ExemptionSubject, config: ExemptionConfig): bo
     const names = config.exemptNames ?? [];
     const labels = Object.entries(config.exemptLabels ?? {});
     const objects = config.exemptObjects ?? [];
-    if (namespaces.length === 0 && names.length === 0 && labels.length === 0 && objects.length === 0) return false;
-
-    if (objects.length > 0 && objects.some((object) => isObject(subject, object))) return true;
+    // Each knob reads only the fields it names, and only when configured: an unknown namespace
+    // or label must not stop a policy that exempts by name (or exempts nothing).
+    if (objects.some((object) => isObject(subject, object))) return true;
     if (namespaces.length > 0) {
         const namespace = exemptionNamespace(subject);
         if (namespace !== undefined && namespaces.some((pattern) => globMatches(pattern, namespace))) return true;

@@ -24,12 +24,11 @@ export function parseImage(image: string): ImageReference {
         rest = rest.slice(0, lastColon);
     }
     // The first path component is a registry only if it looks like a host (Docker's rule).
-    const firstSlash = rest.indexOf("/");
-    const first = firstSlash >= 0 ? rest.slice(0, firstSlash) : "";
-    const isRegistry = firstSlash >= 0 && (first.includes(".") || first.includes(":") || first === "localhost");
+    const [first, ...path] = rest.split("/");
+    const isRegistry = path.length > 0 && (first.includes(".") || first.includes(":") || first === "localhost");
     return {
         registry: isRegistry ? first : undefined,
-        repository: isRegistry ? rest.slice(firstSlash + 1) : rest,
+        repository: isRegistry ? path.join("/") : rest,
         tag: tag === "" ? undefined : tag,
         digest: digest === "" ? undefined : digest,
     };

@@ -24,8 +24,6 @@ export interface CompanionRule {
     missing: string | ((bucket: PolicyResource) => string);
 }
 
-type Verdict = "satisfied" | "uncertain" | "missing";
-
 export function bucketOwners(stack: StackCheck<object>, types: readonly string[]): Owner[] {
     return stack.ofType(...types).map((resource) => {
         const identifiers = [resource.name];
@@ -37,14 +35,12 @@ export function bucketOwners(stack: StackCheck<object>, types: readonly string[]
 
 export function checkBucketCompanions(stack: StackCheck<object>, rule: CompanionRule): void {
     const owners = bucketOwners(stack, rule.bucketTypes).filter((o) => !rule.appliesTo || rule.appliesTo(o.resource));
-    const verdicts = new Map<PolicyResource, Verdict>(owners.map((o) => [o.resource, "missing"]));
-    const upgrade = (bucket: PolicyResource, verdict: Verdict) => {
-        if (verdicts.get(bucket) !== "satisfied") verdicts.set(bucket, verdict);
-    };
+    // Buckets nothing satisfies yet; one whose companion cannot be judged (unknown) is not missing.
+    const missing = new Set(owners.map((o) => o.resource));
 
     for (const owner of owners) {
         if (rule.satisfiedInline && stack.tolerate(() => rule.satisfiedInline!(owner.resource.props, owner.resource)) === true) {
-            upgrade(owner.resource, "satisfied");
+            missing.delete(owner.resource);
         }
     }
 
@@ -60,16 +56,14 @@ export function checkBucketCompanions(stack: StackCheck<object>, rule: Companion
             unattributed = true;
         }
         for (const owner of lookup.owners) {
-            const satisfied = stack.tolerate(() => rule.satisfiedBy(companion.props, owner.resource));
-            if (satisfied === true) upgrade(owner.resource, "satisfied");
-            else if (satisfied === undefined && verdicts.get(owner.resource) === "missing") upgrade(owner.resource, "uncertain");
+            if (stack.tolerate(() => rule.satisfiedBy(companion.props, owner.resource)) !== false) missing.delete(owner.resource);
         }
     }
 
-    for (const [bucket, verdict] of verdicts) {
-        if (verdict !== "missing" || unattributed) continue;
-        const missing = typeof rule.missing === "string" ? rule.missing : rule.missing(bucket);
-        stack.report(bucket, `S3 bucket ${bucket.name} ${missing}`);
+    if (unattributed) return;
+    for (const bucket of missing) {
+        const why = typeof rule.missing === "string" ? rule.missing : rule.missing(bucket);
+        stack.report(bucket, `S3 bucket ${bucket.name} ${why}`);
     }
 }
 
