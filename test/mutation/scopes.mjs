@@ -26,6 +26,7 @@ const POLICY_TESTS = [
     "test/policy/frameworks.test.ts",
     "test/policy/kubernetes.test.ts",
     "test/policy/kubernetesFindings.test.ts",
+    "test/policy/libNetwork.test.ts",
     "test/policy/loadBalancers.test.ts",
     "test/policy/podSecurity.test.ts",
     "test/policy/policies.test.ts",
