@@ -16,27 +16,24 @@ const LAST_ADDRESS: Record<Family, bigint> = { ipv4: 2n ** 32n - 1n, ipv6: 2n **
 /** A CIDR (or a bare address) as the range of addresses it allows; undefined when unparsable. */
 function rangeOf(text: string): Range | undefined {
     const value = text.trim();
-    try {
-        if (Address4.isValid(value)) {
-            const address = new Address4(value);
-            return { family: "ipv4", start: address.startAddress().bigInt(), end: address.endAddress().bigInt() };
-        }
-        if (Address6.isValid(value)) {
-            const address = new Address6(value);
-            return { family: "ipv6", start: address.startAddress().bigInt(), end: address.endAddress().bigInt() };
-        }
-    } catch {
-        return undefined;
+    // isValid is the constructor in a try: a valid address constructs without throwing.
+    if (Address4.isValid(value)) {
+        const address = new Address4(value);
+        return { family: "ipv4", start: address.startAddress().bigInt(), end: address.endAddress().bigInt() };
+    }
+    if (Address6.isValid(value)) {
+        const address = new Address6(value);
+        return { family: "ipv6", start: address.startAddress().bigInt(), end: address.endAddress().bigInt() };
     }
     return undefined;
 }
 
 function covers(ranges: Range[], family: Family): boolean {
-    const sorted = ranges.filter((r) => r.family === family).sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+    const sorted = ranges.filter((r) => r.family === family).sort((a, b) => Number(a.start - b.start));
     let next = 0n; // first address not yet covered
     for (const range of sorted) {
         if (range.start > next) return false;
-        if (range.end + 1n > next) next = range.end + 1n;
+        if (range.end >= next) next = range.end + 1n;
         if (next > LAST_ADDRESS[family]) return true;
     }
     return false;
@@ -57,6 +54,7 @@ export function opensToInternet(cidrs: readonly string[]): boolean {
 export function describeInternet(cidrs: readonly string[]): string {
     const families = coveredFamilies(cidrs);
     const literal = cidrs.filter((c) => c.trim() === "0.0.0.0/0" || c.trim() === "::/0");
-    if (literal.length > 0 && literal.length >= families.length) return literal.join(", ");
+    // Called for CIDRs that open to the internet: at least one family is covered.
+    if (literal.length >= families.length) return literal.join(", ");
     return `the whole ${families.map((f) => (f === "ipv4" ? "IPv4" : "IPv6")).join(" and ")} internet (${cidrs.join(", ")})`;
 }

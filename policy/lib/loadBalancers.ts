@@ -2,7 +2,7 @@
 // which scheme, and how its listeners are secured. Read the way the AWS Load Balancer Controller
 // (v3.5) and the in-tree cloud provider read the same objects.
 import { annotationsOf, labelsOf, parseKubernetesType, selectorMatches } from "./kubernetes";
-import { asArray, asRecord, asString, Props, stringMap } from "./values";
+import { asArray, asRecord, asString, Props } from "./values";
 
 export const SERVICE_SCHEME_ANNOTATION = "service.beta.kubernetes.io/aws-load-balancer-scheme";
 /** Deprecated, still honoured by both the controller and the in-tree provider. */
@@ -105,7 +105,7 @@ export function ingressLoadBalancer(props: Props, catalogue: IngressClassCatalog
     const classCertificates = asArray(params?.certificateArn).filter((arn): arn is string => typeof arn === "string");
     const pinned = asString(params?.scheme);
     if (pinned === "internal" || pinned === "internet-facing") return { className, scheme: pinned, because: `IngressClass ${className} pins scheme ${pinned}`, classCertificates };
-    if (className !== undefined && internetFacingClasses.includes(className)) return { className, scheme: "internet-facing", because: `IngressClass ${className} is internet-facing`, classCertificates };
+    if (internetFacingClasses.some((name) => name === className)) return { className, scheme: "internet-facing", because: `IngressClass ${className} is internet-facing`, classCertificates };
     const declared = annotations[INGRESS_SCHEME_ANNOTATION];
     if (declared === "internet-facing") return { className, scheme: "internet-facing", because: `annotation ${INGRESS_SCHEME_ANNOTATION}: internet-facing`, classCertificates };
     return { className, scheme: "internal", because: "the controller's default scheme", classCertificates };
@@ -124,9 +124,8 @@ export function isInternetFacingAllowed(namespaceProps: Props): boolean {
 /** Whether a namespaceSelector of IngressClassParams selects a namespace (absent or empty selects all). */
 export function paramsSelectNamespace(spec: Props, labels: Record<string, string>): boolean {
     const selector = asRecord(spec.namespaceSelector);
-    if (!selector) return true;
-    const empty = Object.keys(stringMap(selector.matchLabels)).length === 0 && asArray(selector.matchExpressions).length === 0;
-    return empty || selectorMatches(selector, labels);
+    // An empty selector matches every label set.
+    return !selector || selectorMatches(selector, labels);
 }
 
 /** What is wrong with the TLS of an internet-facing Ingress's listeners, if anything. */
@@ -185,6 +184,6 @@ function listenPorts(value: string | undefined): Array<{ protocol: string; port:
 }
 
 /** The kind of a Pulumi Kubernetes type token, e.g. `Ingress`. */
-export function kindOf(type: string): string {
-    return parseKubernetesType(type)?.kind ?? "";
+export function kindOf(type: string): string | undefined {
+    return parseKubernetesType(type)?.kind;
 }

@@ -13,7 +13,8 @@ export const SECURITY_GROUP_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
 export const SECURITY_GROUP_INGRESS_RULE = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 export const SECURITY_GROUP_TYPES = [SECURITY_GROUP, DEFAULT_SECURITY_GROUP, SECURITY_GROUP_RULE, SECURITY_GROUP_INGRESS_RULE];
 
-export type Protocol = "all" | "tcp" | "udp" | "icmp" | "other";
+/** ICMP and every other protocol have no ports: "other". */
+export type Protocol = "all" | "tcp" | "udp" | "other";
 export type PortProtocol = "tcp" | "udp";
 
 export interface IngressRule {
@@ -36,17 +37,17 @@ export interface Exposure {
 const MAX_PORT = 65535;
 
 export function normaliseProtocol(value: unknown): Protocol {
-    const text = String(value ?? "").trim().toLowerCase();
+    const text = String(value).trim().toLowerCase();
     if (text === "-1" || text === "all") return "all";
     if (text === "tcp" || text === "6") return "tcp";
     if (text === "udp" || text === "17") return "udp";
-    if (text === "icmp" || text === "1" || text === "icmpv6" || text === "58") return "icmp";
     return "other";
 }
 
 function port(value: unknown, fallback: number): number {
     const number = typeof value === "number" ? value : Number(value);
-    return value === undefined || value === null || Number.isNaN(number) || number < 0 ? fallback : number;
+    // Number(undefined) is NaN; Number(null) is 0 but null is unset.
+    return value === null || Number.isNaN(number) || number < 0 ? fallback : number;
 }
 
 function ruleFrom(record: Props, label: string): IngressRule {
@@ -82,8 +83,8 @@ export function ingressRules(type: string, props: Props, unknowns: UnknownCollec
     return rules;
 }
 
-function admits(rule: IngressRule, protocol: PortProtocol, portNumber: number): boolean {
-    return (rule.protocol === "all" || rule.protocol === protocol) && rule.fromPort <= portNumber && portNumber <= rule.toPort;
+function admits(rule: IngressRule, portNumber: number): boolean {
+    return rule.fromPort <= portNumber && portNumber <= rule.toPort;
 }
 
 /**
@@ -95,11 +96,11 @@ export function internetExposures(rules: readonly IngressRule[]): Exposure[] {
     for (const protocol of ["tcp", "udp"] as const) {
         const relevant = rules.filter((r) => r.protocol === "all" || r.protocol === protocol);
         const bounds = [...new Set([0, MAX_PORT + 1, ...relevant.flatMap((r) => [r.fromPort, r.toPort + 1])])]
-            .filter((b) => b >= 0 && b <= MAX_PORT + 1)
+            .filter((b) => b <= MAX_PORT + 1)
             .sort((a, b) => a - b);
         for (let i = 0; i + 1 < bounds.length; i++) {
             const [fromPort, toPort] = [bounds[i], bounds[i + 1] - 1];
-            const admitting = relevant.filter((r) => admits(r, protocol, fromPort));
+            const admitting = relevant.filter((r) => admits(r, fromPort));
             if (opensToInternet(admitting.flatMap((r) => r.cidrs))) exposures.push({ protocol, fromPort, toPort, rules: admitting });
         }
     }

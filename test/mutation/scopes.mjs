@@ -28,6 +28,7 @@ const POLICY_TESTS = [
     "test/policy/kubernetesFindings.test.ts",
     "test/policy/libFields.test.ts",
     "test/policy/libKubernetes.test.ts",
+    "test/policy/libNetwork.test.ts",
     "test/policy/libShared.test.ts",
     "test/policy/loadBalancers.test.ts",
     "test/policy/podSecurity.test.ts",

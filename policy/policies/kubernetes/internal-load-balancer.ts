@@ -96,7 +96,7 @@ export const internalLoadBalancer = defineStackPolicy<Config>(
                 const spec = asRecord(params.props.spec) ?? {};
                 if (spec.scheme !== "internet-facing") return;
                 const what = `IngressClassParams ${nameOf(params.props)} (scheme internet-facing)`;
-                if (!asRecord(spec.namespaceSelector) || paramsSelectNamespace(spec, {})) {
+                if (paramsSelectNamespace(spec, {})) {
                     stack.report(params, `${what} admits every namespace: its namespaceSelector must select only namespaces that may face the internet`);
                     return;
                 }
