@@ -172,6 +172,13 @@ describe("load balancers as the AWS Load Balancer Controller reads them", () => 
         ]);
     });
 
+    it("takes an Ingress of any one of several internet-facing class names for internet-facing", () => {
+        const config = { [POLICY]: { internetFacingIngressClasses: ["alb-internet-facing", "alb-public"] } };
+        expect(violationsOf(POLICY, [ingress("shop", {}, { ingressClassName: "alb-public" })], config)).toEqual([
+            "Ingress shop/i is an internet-facing load balancer (IngressClass alb-public is internet-facing) in namespace shop, which may not face the internet",
+        ]);
+    });
+
     it("takes an Ingress with no scheme for internal, with or without a class name", () => {
         expect(violationsOf(POLICY, [ingress("shop", {})])).toEqual([]);
         expect(violationsOf(POLICY, [ingress("shop", {}, { ingressClassName: "alb" })])).toEqual([]);
