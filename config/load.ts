@@ -117,7 +117,7 @@ function describeIssue(issue: z.core.$ZodIssue, source: RawConfigSource, values:
     const where = fullKey + rest.map((part) => (typeof part === "number" ? `[${part}]` : `.${String(part)}`)).join("");
     if (issue.code === "unrecognized_keys") {
         const known = knownKeysAt(issue.path, values);
-        return issue.keys.map((k) => `${topKey === undefined ? `${source.project}:${k}` : `${where}.${k}`}: unknown key${didYouMean(k, known)} (the README lists every key)`);
+        return issue.keys.map((k) => `${where}${topKey === undefined ? ":" : "."}${k}: unknown key${didYouMean(k, known)} (the README lists every key)`);
     }
     const secret = source.secretKeys?.includes(fullKey) ?? false;
     const value = valueAt(values, issue.path);

@@ -37,7 +37,7 @@ function typeOf(schema: JsonSchema): string {
     if (schema.const !== undefined) return `\`${String(schema.const)}\``;
     const alternatives = schema.anyOf ?? schema.oneOf;
     if (alternatives) return alternatives.map(typeOf).join(" \\| ");
-    if (schema.type === "array") return `list of ${schema.items ? typeOf(schema.items) : "any"}`;
+    if (schema.type === "array") return `list of ${typeOf(schema.items ?? {})}`;
     if (schema.type === "object" && !schema.properties) return "map of string";
     const bounds = [schema.minimum !== undefined ? `≥ ${schema.minimum}` : "", schema.maximum !== undefined && schema.maximum < MAX_SAFE ? `≤ ${schema.maximum}` : ""].filter(Boolean);
     return `${String(schema.type ?? "any")}${bounds.length ? ` (${bounds.join(", ")})` : ""}`;
@@ -53,7 +53,7 @@ function rowsOf(schema: JsonSchema, prefix: string, required: boolean, rows: Row
         }
         return;
     }
-    const isObjectList = schema.type === "array" && schema.items?.properties;
+    const isObjectList = schema.items?.properties; // only arrays have items
     if (prefix && (!schema.properties || schema.description)) {
         rows.push({
             key: prefix,
@@ -70,8 +70,8 @@ function rowsOf(schema: JsonSchema, prefix: string, required: boolean, rows: Row
     }
 }
 
-export function configReferenceMarkdown(project = "eks-platform"): string {
-    const schema = z.toJSONSchema(stackConfigSchema, { io: "input", unrepresentable: "any" }) as JsonSchema;
+export function configReferenceMarkdown(project = "eks-platform", configSchema: z.ZodObject = stackConfigSchema): string {
+    const schema = z.toJSONSchema(configSchema, { io: "input", unrepresentable: "any" }) as JsonSchema;
     const rows: Row[] = [{ key: "aws:region", type: "string", required: true, defaultValue: "", description: "AWS region to deploy to (e.g. `eu-west-1`)." }];
     rowsOf(schema, "", true, rows);
     const escape = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
