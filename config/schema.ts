@@ -151,7 +151,8 @@ function checkEndpointNotOpen(cidrs: string[], ctx: z.RefinementCtx): void {
         if (OPEN_CIDRS.includes(cidr)) ctx.addIssue({ code: "custom", path: ["endpoint", "publicAccessCidrs", index], message: open });
     });
     const ipv4 = cidrs.filter((cidr) => !OPEN_CIDRS.includes(cidr) && isIpv4Cidr(cidr));
-    if (ipv4.length > 1 && cidrsCoverEverything(ipv4)) {
+    // One valid CIDR covers everything only as 0.0.0.0/0, refused above: only several together can.
+    if (cidrsCoverEverything(ipv4)) {
         ctx.addIssue({ code: "custom", path: ["endpoint", "publicAccessCidrs"], message: `together cover every IPv4 address, which ${open}` });
     }
 }

@@ -65,6 +65,7 @@ export const SCOPES = {
         tests: [
             "test/config.test.ts",
             "test/configLoad.test.ts",
+            "test/configSchema.test.ts",
             "test/awsNames.test.ts",
             "test/network.test.ts",
             "test/nodeGroups.test.ts",
