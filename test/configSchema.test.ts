@@ -14,21 +14,13 @@ import { stackConfigSchema } from "../config/schema";
 import { didYouMean, nearestName } from "../config/suggest";
 import { loadStackConfig } from "../plan/stackConfig";
 import { PROJECT_DIR } from "../plan/run";
-import { configValue, updateConfig, withConfig } from "./harness";
+import { configErrorOf, configValue, updateConfig, withConfig } from "./harness";
 
 const dev = loadStackConfig(PROJECT_DIR, "dev");
 const prod = loadStackConfig(PROJECT_DIR, "prod");
 
 /** Every problem the config is rejected with; fails the test if it is accepted. */
-function rejection(source: RawConfigSource): string[] {
-    try {
-        parsePlatformConfig(source);
-    } catch (error) {
-        expect(error).toBeInstanceOf(ConfigError);
-        return (error as ConfigError).problems;
-    }
-    throw new Error("expected the config to be rejected");
-}
+const rejection = (source: RawConfigSource): string[] => configErrorOf(source).problems;
 
 /** The parsed config; fails the test with the problems if it is rejected. */
 function accepted(source: RawConfigSource): PlatformConfig {

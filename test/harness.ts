@@ -8,6 +8,7 @@ import { PlanMocks } from "../plan/mocks";
 import { ResourceRecorder, type RecordedResource } from "../plan/record";
 import type { StackConfigSource } from "../plan/stackConfig";
 import type { PolicyDocument } from "../components/shared/iamDocuments";
+import { ConfigError, parsePlatformConfig, type RawConfigSource } from "../config";
 
 export type { RecordedResource };
 
@@ -98,6 +99,17 @@ function qualified(source: ConfigValues, key: string): string {
 }
 
 /** A structured config value of a stack (given as JSON in the stack file), parsed. */
+/** The error a stack config is rejected with; throws when it is accepted or fails some other way. */
+export function configErrorOf(source: RawConfigSource): ConfigError {
+    try {
+        parsePlatformConfig(source);
+    } catch (error) {
+        if (error instanceof ConfigError) return error;
+        throw error;
+    }
+    throw new Error("expected the config to be rejected");
+}
+
 export function configValue<T = any>(source: ConfigValues, key: string): T {
     const raw = source.values[qualified(source, key)];
     if (raw === undefined) throw new Error(`no config key ${qualified(source, key)}`);
