@@ -2,7 +2,8 @@
  * Names the components derive from the cluster name, and the rules AWS enforces on them at
  * create time. Checked at config load so that a stack name AWS would refuse (`Staging_EU`, or
  * one too long for an IAM role) stops before any resource exists, instead of failing halfway
- * through `pulumi up`. test/awsNames.test.ts keeps the list equal to the names a plan records.
+ * through `pulumi up`. test/awsNames.test.ts keeps the list equal to the names a plan records;
+ * test/configAwsNames.test.ts holds the rules to AWS's documented limits.
  */
 
 export interface AwsNameRule {
@@ -42,7 +43,7 @@ export const AWS_NAME_RULES = {
         rule: "3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit",
         extra: (name: string) => {
             if (name.includes("..")) return "two adjacent dots";
-            if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return "formatted as an IP address";
+            if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return "the form of an IP address";
             const prefix = S3_RESERVED_PREFIXES.find((p) => name.startsWith(p));
             if (prefix) return `the reserved prefix ${prefix}`;
             const suffix = S3_RESERVED_SUFFIXES.find((s) => name.endsWith(s));

@@ -64,6 +64,7 @@ export const SCOPES = {
         mutate: ["config/**/*.ts"],
         tests: [
             "test/config.test.ts",
+            "test/configAwsNames.test.ts",
             "test/configLoad.test.ts",
             "test/configSchema.test.ts",
             "test/awsNames.test.ts",
