@@ -64,6 +64,7 @@ export const SCOPES = {
         mutate: ["config/**/*.ts"],
         tests: [
             "test/config.test.ts",
+            "test/configCidr.test.ts",
             "test/awsNames.test.ts",
             "test/network.test.ts",
             "test/nodeGroups.test.ts",
