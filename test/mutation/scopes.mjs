@@ -65,6 +65,7 @@ export const SCOPES = {
         tests: [
             "test/config.test.ts",
             "test/configAwsNames.test.ts",
+            "test/configCidr.test.ts",
             "test/configLoad.test.ts",
             "test/configSchema.test.ts",
             "test/awsNames.test.ts",
