@@ -1,6 +1,9 @@
 import { z } from "zod";
 import { cidrContains, cidrProblem, cidrsOverlap, isIpv4Cidr } from "./cidr";
 
+/** The smallest subnet AWS creates (16 addresses, 11 usable). */
+const MAX_SUBNET_PREFIX = 28;
+
 const cidr = z.string().superRefine((value, ctx) => {
     const problem = cidrProblem(value);
     if (problem) ctx.addIssue({ code: "custom", message: problem });
@@ -18,11 +21,11 @@ export const managedNetworkSchema = z
         privateSubnetCidrs: z
             .array(cidr)
             .optional()
-            .describe("Private (node) subnet CIDRs, one per AZ; derived from vpcCidr when omitted."),
+            .describe("Private (node) subnet CIDRs, one per AZ, each a /28 or larger; derived from vpcCidr when omitted."),
         publicSubnetCidrs: z
             .array(cidr)
             .optional()
-            .describe("Public (load balancer) subnet CIDRs, one per AZ; derived from vpcCidr when omitted."),
+            .describe("Public (load balancer) subnet CIDRs, one per AZ, each a /28 or larger; derived from vpcCidr when omitted."),
         flowLogRetentionDays: z.number().int().min(1).default(90).describe("Retention of VPC flow logs in CloudWatch."),
     })
     .superRefine((net, ctx) => {
@@ -66,6 +69,10 @@ function checkSubnetList(
     list.forEach((subnet, index) => {
         if (!cidrContains(net.vpcCidr, subnet)) {
             ctx.addIssue({ code: "custom", path: [key, index], message: `${subnet} lies outside the VPC CIDR ${net.vpcCidr}` });
+        }
+        // AWS refuses a subnet smaller than a /28 at create time, halfway through `pulumi up`.
+        if (isIpv4Cidr(subnet) && Number(subnet.split("/")[1]) > MAX_SUBNET_PREFIX) {
+            ctx.addIssue({ code: "custom", path: [key, index], message: `is smaller than AWS allows for a subnet: a /16 to a /${MAX_SUBNET_PREFIX}` });
         }
     });
 }

@@ -73,6 +73,28 @@ describe("network.vpcCidr must be a /16 to /20", () => {
     });
 });
 
+describe("a subnet CIDR is a /28 or larger, the smallest subnet AWS creates", () => {
+    it("a /28 private and public subnet are accepted", () => {
+        const network = { privateSubnetCidrs: ["10.20.0.0/28", "10.20.0.16/28"], publicSubnetCidrs: ["10.20.0.32/28", "10.20.0.48/28"] };
+        expect(problemsOf(withNetwork(dev, network))).toEqual([]);
+    });
+
+    it("a /29 and a /32 are refused at their index, before AWS refuses them halfway through pulumi up", () => {
+        const network = { privateSubnetCidrs: ["10.20.0.0/29", "10.20.0.16/28"], publicSubnetCidrs: ["10.20.0.32/28", "10.20.0.48/32"] };
+        expect(problemsOf(withNetwork(dev, network))).toEqual([
+            'eks-platform:network.privateSubnetCidrs[0] = "10.20.0.0/29": is smaller than AWS allows for a subnet: a /16 to a /28',
+            'eks-platform:network.publicSubnetCidrs[1] = "10.20.0.48/32": is smaller than AWS allows for a subnet: a /16 to a /28',
+        ]);
+    });
+
+    it("a malformed subnet is reported once, as malformed", () => {
+        const network = { privateSubnetCidrs: ["10.20.0.0/33", "10.20.0.16/28"], publicSubnetCidrs: ["10.20.0.32/28", "10.20.0.48/28"] };
+        expect(problemsOf(withNetwork(dev, network)).filter((p) => p.includes("privateSubnetCidrs[0]"))).toEqual([
+            'eks-platform:network.privateSubnetCidrs[0] = "10.20.0.0/33": must be an IPv4 CIDR such as 10.0.0.0/16',
+        ]);
+    });
+});
+
 describe("subnet CIDRs may not overlap, in whatever order they are listed", () => {
     it("disjoint subnets listed highest first are accepted", () => {
         const network = { privateSubnetCidrs: ["10.20.32.0/19", "10.20.0.0/19"], publicSubnetCidrs: ["10.20.196.0/22", "10.20.192.0/22"] };
