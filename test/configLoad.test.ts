@@ -178,6 +178,10 @@ describe("runbook links default to the repository's files, from package.json `re
         expect(repositoryFilesUrl(pkg)).toBeUndefined();
     });
 
+    it("an https address behind another version control system's prefix gives no default: /blob/main/ is a git host's path", () => {
+        expect(repositoryFilesUrl({ repository: { type: "svn", url: "svn+https://svn.example.com/acme/eks-platform" } })).toBeUndefined();
+    });
+
     it("this project's own package.json makes the committed dev stack's runbook links point into acme/eks-platform on main", () => {
         expect(parsePlatformConfig(dev).addons.monitoring.runbookBaseUrl).toBe("https://github.com/acme/eks-platform/blob/main/");
     });
