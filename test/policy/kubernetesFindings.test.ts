@@ -108,6 +108,12 @@ describe("disruption budgets that allow no disruption", () => {
         }
     });
 
+    it("reads a percentage the way the API server does, leading zeros included: \"00%\" unavailable and \"0100%\" available allow no disruption", () => {
+        expect(violationsOf("k8s-pdb-allows-disruption", [pdb({ maxUnavailable: "00%" })])).toEqual(["PodDisruptionBudget has maxUnavailable 0"]);
+        expect(violationsOf("k8s-pdb-allows-disruption", [pdb({ minAvailable: "0100%" })])).toEqual(["PodDisruptionBudget requires 100% of pods available"]);
+        expect(violationsOf("k8s-pdb-allows-disruption", [pdb({ maxUnavailable: "010%" }), pdb({ minAvailable: "099%" })])).toEqual([]);
+    });
+
     it("accepts any budget that lets one pod go", () => {
         expect(violationsOf("k8s-pdb-allows-disruption", [pdb({ maxUnavailable: 1 }), pdb({ maxUnavailable: "10%" }), pdb({ minAvailable: "50%" })])).toEqual([]);
     });

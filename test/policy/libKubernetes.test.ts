@@ -144,6 +144,10 @@ describe("default-deny NetworkPolicy selects every pod", () => {
         expect(withPolicy({ matchExpressions: [{ key: "app", operator: "Exists" }] })).toEqual(["Namespace shop has no default-deny NetworkPolicy"]);
     });
 
+    it("takes podSelector: null for the empty selector, as the API server decodes it: every pod", () => {
+        expect(withPolicy(null)).toEqual([]);
+    });
+
     it("does not take a podSelector of the wrong shape for an empty one", () => {
         expect(withPolicy("all")).toEqual(["Namespace shop has no default-deny NetworkPolicy"]);
     });

@@ -4,8 +4,13 @@ import { isKind } from "../../lib/kubernetes";
 import { defineResourcePolicy } from "../../lib/policy";
 import { asRecord } from "../../lib/values";
 
+/** The API server reads an IntOrString percentage with Atoi, so "00%" is 0% and "0100%" is 100%. */
+function percentOf(value: unknown): number | undefined {
+    return typeof value === "string" && /^\d+%$/.test(value) ? Number(value.slice(0, -1)) : undefined;
+}
+
 function isZero(value: unknown): boolean {
-    return value === 0 || value === "0" || value === "0%";
+    return value === 0 || value === "0" || percentOf(value) === 0;
 }
 
 export const pdbAllowsDisruption = defineResourcePolicy(
@@ -23,7 +28,7 @@ export const pdbAllowsDisruption = defineResourcePolicy(
         check(resource) {
             const spec = asRecord(resource.props.spec);
             if (isZero(spec?.maxUnavailable)) resource.report("PodDisruptionBudget has maxUnavailable 0");
-            if (spec?.minAvailable === "100%") resource.report("PodDisruptionBudget requires 100% of pods available");
+            if (percentOf(spec?.minAvailable) === 100) resource.report("PodDisruptionBudget requires 100% of pods available");
         },
     },
 );

@@ -23,7 +23,8 @@ function deniesAll(spec: Props, direction: "Ingress" | "Egress"): boolean {
 
 export function isDefaultDeny(networkPolicy: Props, requireEgress: boolean): boolean {
     const spec = asRecord(networkPolicy.spec) ?? {};
-    const selectsAllPods = spec.podSelector === undefined || isEmptySelector(asRecord(spec.podSelector));
+    // The API server decodes `podSelector: null` into the empty selector, like a missing one.
+    const selectsAllPods = spec.podSelector == null || isEmptySelector(asRecord(spec.podSelector));
     return selectsAllPods && deniesAll(spec, "Ingress") && (!requireEgress || deniesAll(spec, "Egress"));
 }
 
